@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { InProcessEventBus, type EventBus } from './events/bus.ts';
+import { createGraphQLWebSocketServer } from './graphql/websocket.ts';
+import { createGraphQLServer } from './graphql/yoga.ts';
+import { SECURITY_HEADERS, serveWeb } from './http/static.ts';
+import { SecretBox } from './providers/secret-box.ts';
+import { chatRoutes } from './rest/chat-routes.ts';
+import { RestRouter } from './rest/router.ts';
+import { settingsRoutes } from './rest/settings-routes.ts';
+import { userRoutes } from './rest/user-routes.ts';
+import { createServices, type Services } from './services.ts';
+
+export interface App {
+  server: Server;
+  services: Services;
+  /** Listens and resolves with the base URL (e.g. http://127.0.0.1:3000). */
+  start(port?: number, host?: string): Promise<string>;
+  /** Stops accepting, closes WebSockets with 1001, drains requests. Does not close the database. */
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  events?: EventBus;
+  secrets?: SecretBox;
+}
+
+export async function buildApp({ config, database, events, secrets }: AppOptions): Promise<App> {
+  const bus = events ?? new InProcessEventBus();
+  const box = secrets ?? (config.secretsKey ? SecretBox.fromPassphrase(config.secretsKey) : await SecretBox.fromKeyFile(config.dataDir));
+  const services = createServices({ db: database.prisma, config, events: bus, secrets: box });
+  const rest = new RestRouter([...userRoutes, ...settingsRoutes, ...chatRoutes], services);
+  const yoga = createGraphQLServer(services);
+  const allowedOrigins = () => (config.accessUrl ? [new URL(config.accessUrl).origin] : []);
+  const ws = createGraphQLWebSocketServer(yoga, services, allowedOrigins);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/graphql') {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      await yoga.requestListener(req, res);
+      return;
+    }
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end('{"status":"ok"}\n');
+      return;
+    }
+    if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Cache-Control', 'no-store');
+      await rest.handle(req, res, url);
+      return;
+    }
+    await serveWeb(config.webDist, req, res, url);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      console.error('request failed:', error);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(res.headersSent ? undefined : '{"message":"Internal error."}\n');
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/graphql') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    ws.handleUpgrade(req, socket, head);
+  });
+
+  return {
+    server,
+    services,
+    start(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+          resolve(`http://${shownHost}:${address.port}`);
+        });
+      });
+    },
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await ws.close();
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 5000);
+      await closed;
+      clearTimeout(force);
+      await yoga.dispose();
+      if (!events) await bus.close();
+    },
+  };
+}

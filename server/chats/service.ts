@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../auth/actor.ts';
+import { canReadChat, canWriteChat, type ChatAccessFacts } from '../auth/policy.ts';
+import type { ServiceDeps } from '../context.ts';
+import { forbidden, invalid, notFound, storage } from '../errors.ts';
+import type { Chat } from '../generated/prisma/client.ts';
+import { NIL_UUID } from '../util/uuid.ts';
+
+export interface ChatView extends Chat {
+  /** Owner and readers of the root chat: what decides access to this chat. */
+  access: ChatAccessFacts;
+}
+
+export interface NewChatInput {
+  title: string;
+  parent_chat_id: string;
+  model_config_id: string;
+  workspace_template_modules: string[];
+}
+
+export interface ChatPatch {
+  title?: string;
+  archived?: boolean;
+}
+
+export const CHAT_TOPIC = (chatId: string) => `chat:${chatId}`;
+export const CHATS_TOPIC = 'chats';
+
+export class ChatService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private get db() {
+    return this.deps.db;
+  }
+
+  private async load(chatId: string): Promise<ChatView | null> {
+    const chat = await this.db.chat.findUnique({ where: { id: chatId } });
+    if (!chat) return null;
+    const [root, readers] = await Promise.all([
+      chat.rootChatId === chat.id ? chat : this.db.chat.findUnique({ where: { id: chat.rootChatId } }),
+      this.db.chatAcl.findMany({ where: { chatId: chat.rootChatId, role: 'read' }, select: { userId: true } }),
+    ]);
+    return { ...chat, access: { rootOwnerId: root?.ownerId ?? chat.ownerId, rootReaderIds: readers.map((r) => r.userId) } };
+  }
+
+  /** The chat if the caller may read it; otherwise the same 404 as a chat that does not exist. */
+  async getReadable(actor: Actor, chatId: string): Promise<ChatView> {
+    const chat = await this.load(chatId);
+    if (!chat || !canReadChat(actor, chat.access)) throw notFound();
+    return chat;
+  }
+
+  /** Readable and owned: a reader gets 403, anyone else 404. */
+  async getWritable(actor: Actor, chatId: string): Promise<ChatView> {
+    const chat = await this.getReadable(actor, chatId);
+    if (!canWriteChat(actor, chat.access)) throw forbidden();
+    return chat;
+  }
+
+  /** Readable or null, for GraphQL fields that answer null for "no access". */
+  async findReadable(actor: Actor, chatId: string): Promise<ChatView | null> {
+    const chat = await this.load(chatId);
+    return chat && canReadChat(actor, chat.access) ? chat : null;
+  }
+
+  async create(actor: Actor, input: () => NewChatInput): Promise<Chat> {
+    const body = input();
+    const modules = body.workspace_template_modules.map((m) => m.trim()).filter(Boolean);
+    const id: string = randomUUID();
+    let ownerId = actor.userId;
+    let rootChatId = id;
+    let parentChatId: string | null = null;
+    if (body.parent_chat_id !== NIL_UUID) {
+      // A subagent chat belongs to the root chat's owner; only that owner may create one.
+      const parent = await this.getWritable(actor, body.parent_chat_id);
+      ownerId = parent.access.rootOwnerId;
+      rootChatId = parent.rootChatId;
+      parentChatId = parent.id;
+    }
+    const chat = await storage('Internal error creating chat.', () =>
+      this.db.chat.create({
+        data: {
+          id,
+          ownerId,
+          title: body.title.trim(),
+          parentChatId,
+          rootChatId,
+          modelConfigId: body.model_config_id === NIL_UUID ? null : body.model_config_id,
+          workspaceTemplateModules: [...new Set(modules)],
+        },
+      }),
+    );
+    this.deps.events.publish(CHATS_TOPIC, { chatId: chat.id, kind: 'CREATED' });
+    return chat;
+  }
+
+  /** Chats the caller owns, and chats whose root is shared with the caller; newest activity first. */
+  async list(actor: Actor): Promise<ChatView[]> {
+    const chats = await storage('Internal error fetching chats.', () =>
+      this.db.$queryRaw<{ id: string }[]>`
+        SELECT c.id FROM chats c
+        WHERE c.owner_id = ${actor.userId}::uuid
+           OR EXISTS (SELECT 1 FROM chat_acl a WHERE a.chat_id = c.root_chat_id AND a.user_id = ${actor.userId}::uuid AND a.role = 'read')
+        ORDER BY c.updated_at DESC, c.id DESC`,
+    );
+    const views = await Promise.all(chats.map((c) => this.load(c.id)));
+    return views.filter((v): v is ChatView => v !== null && canReadChat(actor, v.access));
+  }
+
+  async update(actor: Actor, chatId: string, input: () => ChatPatch): Promise<ChatView> {
+    const chat = await this.getWritable(actor, chatId);
+    const patch = input();
+    await storage('Internal error updating chat.', () =>
+      this.db.$transaction(async (tx) => {
+        await tx.chat.update({
+          where: { id: chat.id },
+          data: {
+            ...(patch.title !== undefined ? { title: patch.title.trim() } : {}),
+            ...(patch.archived !== undefined ? { archived: patch.archived } : {}),
+            updatedAt: new Date(),
+          },
+        });
+        if (patch.archived === true && !chat.archived) {
+          // Archiving removes the debug data of the chat and of its subagent chats; unarchiving does not restore it.
+          await tx.$executeRaw`
+            WITH RECURSIVE tree AS (
+              SELECT id FROM chats WHERE id = ${chat.id}::uuid
+              UNION ALL SELECT c.id FROM chats c JOIN tree t ON c.parent_chat_id = t.id)
+            DELETE FROM chat_debug_runs WHERE chat_id IN (SELECT id FROM tree)`;
+        }
+      }),
+    );
+    if (patch.archived === true && !chat.archived) this.publishDebugDeleted(await this.subtreeIds(chat.id));
+    this.deps.events.publish(CHAT_TOPIC(chat.id), { chatId: chat.id, kind: 'UPDATED' });
+    return (await this.load(chat.id))!;
+  }
+
+  /** Deletes the chat, its subagent chats at any depth and all their debug data, in one statement. */
+  async delete(actor: Actor, chatId: string): Promise<void> {
+    const chat = await this.getWritable(actor, chatId);
+    const ids = await this.subtreeIds(chat.id);
+    await storage('Internal error deleting chat.', () => this.db.chat.delete({ where: { id: chat.id } }));
+    for (const id of ids) this.deps.events.publish(CHAT_TOPIC(id), { chatId: id, kind: 'DELETED' });
+    this.publishDebugDeleted(ids);
+  }
+
+  private publishDebugDeleted(chatIds: string[]) {
+    for (const id of chatIds) this.deps.events.publish(`debug:${id}`, { chatId: id, kind: 'DEBUG_DATA_DELETED' });
+  }
+
+  async subtreeIds(chatId: string): Promise<string[]> {
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      WITH RECURSIVE tree AS (
+        SELECT id FROM chats WHERE id = ${chatId}::uuid
+        UNION ALL SELECT c.id FROM chats c JOIN tree t ON c.parent_chat_id = t.id)
+      SELECT id FROM tree`;
+    return rows.map((r) => r.id);
+  }
+
+  /** Sets or removes `read` shares. `""` removes. Users must exist. */
+  async updateAcl(actor: Actor, chatId: string, input: () => Record<string, string>): Promise<void> {
+    const chat = await this.getWritable(actor, chatId);
+    const roles = input();
+    const entries = Object.entries(roles);
+    for (const [userId, role] of entries) {
+      if (role !== 'read' && role !== '') throw invalid(`Invalid role ${JSON.stringify(role)} for user ${userId}.`, 'Expected "read" or "".');
+    }
+    const userIds = entries.map(([id]) => id);
+    const found = await this.db.user.findMany({ where: { id: { in: userIds } }, select: { id: true } });
+    const missing = userIds.filter((id) => !found.some((u) => u.id === id));
+    if (missing.length) throw invalid(`User ${missing[0]} does not exist.`);
+    if (userIds.includes(chat.access.rootOwnerId)) throw invalid('The chat owner cannot be added to the chat ACL.');
+    await storage('Internal error updating chat ACL.', () =>
+      this.db.$transaction(async (tx) => {
+        for (const [userId, role] of entries) {
+          if (role === '') await tx.chatAcl.deleteMany({ where: { chatId: chat.id, userId } });
+          else await tx.chatAcl.upsert({ where: { chatId_userId: { chatId: chat.id, userId } }, create: { chatId: chat.id, userId, role }, update: { role } });
+        }
+      }),
+    );
+    // Readers of the root chat read every chat in the tree: tell every open stream to re-check.
+    for (const id of await this.subtreeIds(chat.id)) this.deps.events.publish(CHAT_TOPIC(id), { chatId: id, kind: 'ACL_CHANGED' });
+  }
+
+  async aclOf(actor: Actor, chatId: string): Promise<{ userId: string; role: string }[]> {
+    const chat = await this.getWritable(actor, chatId);
+    return this.db.chatAcl.findMany({ where: { chatId: chat.id }, select: { userId: true, role: true }, orderBy: { userId: 'asc' } });
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import pg from 'pg';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { acquireLock } from './lock.ts';
+import { applyAllMigrations } from './schema-engine.ts';
+
+export type Db = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'pglite' | 'postgres';
+  /** Set for PostgreSQL: a pool for LISTEN/NOTIFY and raw work outside Prisma. */
+  connectionString?: string;
+  /** Set for PGlite: the embedded instance (LISTEN/NOTIFY in-process, dumps in tests). */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  /** Data directory for the embedded database; "memory://" keeps it in memory. */
+  dataDir?: string;
+  /** An already-open PGlite (tests load a migrated template). */
+  pglite?: PGlite;
+  migrate?: boolean;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    if (options.migrate !== false) await applyAllMigrations(new PrismaPg({ connectionString: options.databaseUrl }));
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl, max: 10 }) });
+    return {
+      prisma,
+      kind: 'postgres',
+      connectionString: options.databaseUrl,
+      close: () => prisma.$disconnect(),
+    };
+  }
+
+  let release = async () => {};
+  let pglite = options.pglite;
+  if (!pglite) {
+    const dataDir = options.dataDir ?? '.data';
+    if (dataDir === 'memory://') {
+      pglite = new PGlite('memory://');
+    } else {
+      await mkdir(dataDir, { recursive: true });
+      // The lock sits beside the PGlite directory, which holds only PGlite's own files.
+      release = await acquireLock(path.join(dataDir, 'server.lock'));
+      try {
+        pglite = new PGlite(path.join(dataDir, 'pglite'));
+        await pglite.waitReady;
+      } catch (error) {
+        await release();
+        throw error;
+      }
+    }
+  }
+  const instance = pglite;
+  try {
+    if (options.migrate !== false) await applyAllMigrations(new PrismaPGlite(instance));
+  } catch (error) {
+    await instance.close().catch(() => {});
+    await release();
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(instance) });
+  return {
+    prisma,
+    kind: 'pglite',
+    pglite: instance,
+    async close() {
+      await prisma.$disconnect();
+      if (!options.pglite) await instance.close();
+      await release();
+    },
+  };
+}
+
+/** Creates an empty PostgreSQL database (tests, benchmarks) and returns its URL. */
+export async function createPostgresDatabase(adminUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropPostgresDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,52 @@
+import { GraphQLError } from 'graphql';
+import { DomainError, type ErrorKind } from '../errors.ts';
+
+export const CODES: Record<ErrorKind, string> = {
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  NotFound: 'NOT_FOUND',
+  Validation: 'BAD_USER_INPUT',
+  Conflict: 'CONFLICT',
+  TooLarge: 'BAD_USER_INPUT',
+  RateLimited: 'RATE_LIMITED',
+  Internal: 'INTERNAL_SERVER_ERROR',
+};
+
+export const gqlError = (code: string, message: string) => new GraphQLError(message, { extensions: { code } });
+
+function findDomainError(error: unknown): DomainError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof DomainError) return current;
+    current = (current as { originalError?: unknown }).originalError;
+  }
+  return undefined;
+}
+
+/**
+ * Yoga's maskError: expected (domain) errors keep their message and get `extensions.code`;
+ * internal ones, and anything unexpected, become "Unexpected error.".
+ */
+export function maskError(error: unknown, message: string): Error {
+  const domain = findDomainError(error);
+  if (domain && domain.kind !== 'Internal') {
+    const base = error instanceof GraphQLError ? error : undefined;
+    return new GraphQLError(domain.message, {
+      nodes: base?.nodes,
+      path: base?.path,
+      extensions: {
+        code: CODES[domain.kind],
+        ...(domain.detail ? { detail: domain.detail } : {}),
+        ...(domain.validations?.length ? { validations: domain.validations } : {}),
+      },
+    });
+  }
+  if (!domain && error instanceof GraphQLError && !error.originalError) return error;
+  if (!domain && error instanceof GraphQLError && error.originalError instanceof GraphQLError) return error.originalError;
+  console.error('GraphQL internal error:', (error as { originalError?: unknown }).originalError ?? error);
+  return new GraphQLError(message, {
+    nodes: error instanceof GraphQLError ? error.nodes : undefined,
+    path: error instanceof GraphQLError ? error.path : undefined,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
+}

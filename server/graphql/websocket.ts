@@ -1,0 +1,101 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { parse, type ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Actor } from '../auth/actor.ts';
+import { tokenFromHeaders } from '../rest/http.ts';
+import type { Services } from '../services.ts';
+import type { GraphQLServer } from './yoga.ts';
+
+export const MAX_WS_PAYLOAD = 1024 * 1024;
+const CONNECTION_INIT_TIMEOUT_MS = 3000;
+
+// A type alias (not an interface) so it satisfies graphql-ws's Record constraint.
+type ExtraFields = { actor: Actor };
+
+type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: (a: ExecutionArgs) => unknown; subscribe: (a: ExecutionArgs) => unknown } };
+
+/** graphql-ws on our HTTP server, going through yoga's envelope so limits, masking and context apply. */
+export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Services, allowedOrigins: () => string[]) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
+  const socketsByKey = new Map<string, Set<WebSocket>>();
+
+  const disposable = useServer<Record<string, unknown> | undefined, ExtraFields>(
+    {
+      connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
+      execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
+      subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
+      onConnect: async (ctx) => {
+        const fromParams = ctx.connectionParams?.sessionToken;
+        const token = typeof fromParams === 'string' && fromParams ? fromParams : tokenFromHeaders(ctx.extra.request.headers);
+        const actor = token ? await services.users.authenticate(token).catch(() => undefined) : undefined;
+        if (!actor) return false; // closes with 4403 Forbidden
+        ctx.extra.actor = actor;
+        let set = socketsByKey.get(actor.keyId);
+        if (!set) socketsByKey.set(actor.keyId, (set = new Set()));
+        set.add(ctx.extra.socket);
+        return true;
+      },
+      onClose: (ctx) => {
+        const keyId = ctx.extra.actor?.keyId;
+        if (!keyId) return;
+        const set = socketsByKey.get(keyId);
+        set?.delete(ctx.extra.socket);
+        if (set?.size === 0) socketsByKey.delete(keyId);
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          socketActor: ctx.extra.actor,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as never];
+        }
+        const args = {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        return errors.length ? errors : args;
+      },
+    },
+    wss,
+  );
+
+  // Logging out closes that session's sockets: the client sees 4403 and stops retrying.
+  const unsubscribe = services.deps.events.on('auth', (payload) => {
+    if (payload.kind !== 'REVOKED' || typeof payload.keyId !== 'string') return;
+    for (const socket of socketsByKey.get(payload.keyId) ?? []) socket.close(4403, 'Forbidden');
+  });
+
+  return {
+    /** Upgrades /graphql after an Origin check: cookies authenticate sockets and WebSockets have no CORS. */
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+      const origin = req.headers.origin;
+      const host = req.headers.host;
+      const sameOrigin = !origin || (host !== undefined && new URL(origin).host === host) || allowedOrigins().includes(origin);
+      if (!sameOrigin) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+    async close() {
+      unsubscribe();
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      await disposable.dispose();
+      for (const client of wss.clients) client.terminate();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { DataDirLockedError } from './db/lock.ts';
+
+async function main() {
+  const config = loadConfig(process.argv.slice(2));
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const app = await buildApp({ config, database });
+  const url = await app.start();
+  const storage = database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
+  console.log(`Experiments is serving ${url} (${storage})`);
+  if (config.chatDebugLoggingEnabled) console.log('Chat debug logging is forced on for every chat by the deployment override.');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received: shutting down.`);
+    try {
+      await app.stop();
+      await database.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+process.on('uncaughtException', (error) => console.error('uncaught exception:', error));
+
+main().catch((error) => {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError) console.error(`error: ${error.message}`);
+  else console.error('error: the server could not start:', error);
+  process.exit(1);
+});
