@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { InProcessEventBus, type EventBus } from './events/bus.ts';
+import { PgEventBus } from './events/pg-bus.ts';
 import { createGraphQLWebSocketServer } from './graphql/websocket.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
 import { SECURITY_HEADERS, serveWeb } from './http/static.ts';
 import { SecretBox } from './providers/secret-box.ts';
 import { chatRoutes } from './rest/chat-routes.ts';
+import { debugRoutes } from './rest/debug-routes.ts';
 import { RestRouter } from './rest/router.ts';
 import { settingsRoutes } from './rest/settings-routes.ts';
 import { userRoutes } from './rest/user-routes.ts';
@@ -30,13 +32,15 @@ export interface AppOptions {
 }
 
 export async function buildApp({ config, database, events, secrets }: AppOptions): Promise<App> {
-  const bus = events ?? new InProcessEventBus();
+  const bus = events ?? (database.kind === 'postgres' && database.connectionString ? new PgEventBus(database.connectionString) : new InProcessEventBus());
+  if (bus instanceof PgEventBus) await bus.ready;
   const box = secrets ?? (config.secretsKey ? SecretBox.fromPassphrase(config.secretsKey) : await SecretBox.fromKeyFile(config.dataDir));
   const services = createServices({ db: database.prisma, config, events: bus, secrets: box });
-  const rest = new RestRouter([...userRoutes, ...settingsRoutes, ...chatRoutes], services);
+  const rest = new RestRouter([...userRoutes, ...settingsRoutes, ...chatRoutes, ...debugRoutes], services);
   const yoga = createGraphQLServer(services);
   const allowedOrigins = () => (config.accessUrl ? [new URL(config.accessUrl).origin] : []);
   const ws = createGraphQLWebSocketServer(yoga, services, allowedOrigins);
+  const stopJobs = config.backgroundJobs ? services.maintenance.startTimers() : () => {};
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -89,6 +93,7 @@ export async function buildApp({ config, database, events, secrets }: AppOptions
       });
     },
     async stop() {
+      stopJobs();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await ws.close();
       server.closeIdleConnections();

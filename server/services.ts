@@ -2,6 +2,9 @@ import { AdvisorService } from './advisor/service.ts';
 import { ChatService } from './chats/service.ts';
 import type { Config } from './config.ts';
 import type { ServiceDeps } from './context.ts';
+import { DebugFeedHub } from './debug/feed.ts';
+import { DebugMaintenance } from './debug/maintenance.ts';
+import { DebugService } from './debug/service.ts';
 import { DesktopService } from './desktop/service.ts';
 import { ModelConfigService } from './model-configs/service.ts';
 import { ProviderService } from './providers/service.ts';
@@ -18,6 +21,9 @@ export interface Services {
   advisor: AdvisorService;
   providers: ProviderService;
   desktop: DesktopService;
+  debug: DebugService;
+  maintenance: DebugMaintenance;
+  debugFeeds: DebugFeedHub;
   deps: ServiceDeps;
 }
 
@@ -29,5 +35,8 @@ export function createServices(deps: ServiceDeps): Services {
   const providers = new ProviderService(deps);
   const advisor = new AdvisorService(deps, chats, modelConfigs);
   const desktop = new DesktopService(settings, providers, chats);
-  return { config: deps.config, users, chats, settings, modelConfigs, advisor, providers, desktop, deps };
+  const debug = new DebugService(deps, chats, settings);
+  const maintenance = new DebugMaintenance(deps, settings);
+  const debugFeeds = new DebugFeedHub(deps, chats);
+  return { config: deps.config, users, chats, settings, modelConfigs, advisor, providers, desktop, debug, maintenance, debugFeeds, deps };
 }

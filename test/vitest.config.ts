@@ -17,7 +17,6 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
-        extends: false,
         resolve: nodeResolve,
         test: {
           name: 'server',
@@ -30,7 +29,6 @@ export default defineConfig({
         },
       },
       {
-        extends: false,
         plugins: [solid()],
         test: {
           name: 'web',
@@ -41,7 +39,6 @@ export default defineConfig({
         },
       },
       {
-        extends: false,
         resolve: nodeResolve,
         test: {
           name: 'e2e',

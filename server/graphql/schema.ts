@@ -7,5 +7,6 @@ import './debug-logging.ts';
 import './model-configs.ts';
 import './providers.ts';
 import './chats.ts';
+import './debug.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -128,7 +128,8 @@ export const chatRoutes: Route[] = [
             enabled: 'boolean',
             is_default: 'boolean',
             context_limit: 'int',
-            compression_threshold: 'int32',
+            // Not documented as int32 (rest-api.md 1.2, 8): a large value gets the range message, not a decode error.
+            compression_threshold: 'int',
           },
           { enabled: true, compression_threshold: 70 },
         ),

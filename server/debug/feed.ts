@@ -1,0 +1,262 @@
+import type { Actor } from '../auth/actor.ts';
+import { CHAT_TOPIC, type ChatService } from '../chats/service.ts';
+import type { ServiceDeps } from '../context.ts';
+import { DomainError, NOT_FOUND_MESSAGE, invalid } from '../errors.ts';
+import type { DebugEvent, DebugRun, DebugStep } from '../generated/prisma/client.ts';
+import { DEBUG_RESYNC_TOPIC, debugTopic, decodeCursor, encodeCursor, type DebugEventKind } from './events.ts';
+
+/** One event as subscribers receive it; built once per event and shared by every subscriber. */
+export interface DebugEventView {
+  seq: bigint;
+  cursor: string;
+  kind: DebugEventKind;
+  chatId: string;
+  run: DebugRun | null;
+  step: DebugStep | null;
+  deletedRunIds: string[];
+  chatDeleted: boolean;
+}
+
+const PAGE = 200;
+/** A subscriber this far behind is ended; its client resumes from its cursor. */
+const MAX_QUEUE = 5000;
+
+async function loadViews(deps: ServiceDeps, events: DebugEvent[]): Promise<DebugEventView[]> {
+  const runIds = [...new Set(events.map((e) => e.runId).filter((id): id is string => id !== null))];
+  const stepIds = [...new Set(events.map((e) => e.stepId).filter((id): id is string => id !== null))];
+  const [runs, steps] = await Promise.all([
+    runIds.length ? deps.db.debugRun.findMany({ where: { id: { in: runIds } } }) : [],
+    stepIds.length ? deps.db.debugStep.findMany({ where: { id: { in: stepIds } } }) : [],
+  ]);
+  const runById = new Map(runs.map((r) => [r.id, r]));
+  const stepById = new Map(steps.map((s) => [s.id, s]));
+  return events.map((e) => {
+    const data = (e.data ?? {}) as { run_ids?: string[] };
+    return {
+      seq: e.seq,
+      cursor: encodeCursor(e.seq),
+      kind: e.kind as DebugEventKind,
+      chatId: e.chatId,
+      run: e.runId ? (runById.get(e.runId) ?? null) : null,
+      step: e.stepId ? (stepById.get(e.stepId) ?? null) : null,
+      deletedRunIds: Array.isArray(data.run_ids) ? data.run_ids : [],
+      chatDeleted: false,
+    };
+  });
+}
+
+class Subscriber {
+  lastSeq: bigint;
+  private queue: DebugEventView[] = [];
+  private wake?: () => void;
+  private ended = false;
+  private failure?: Error;
+  replaying = true;
+
+  constructor(
+    readonly actor: Actor,
+    startSeq: bigint,
+  ) {
+    this.lastSeq = startSeq;
+  }
+
+  push(view: DebugEventView) {
+    if (this.ended) return;
+    this.queue.push(view);
+    if (this.queue.length > MAX_QUEUE) this.end(new DomainError('Conflict', 'Too many undelivered debug events; resubscribe from your last cursor.'));
+    this.wake?.();
+  }
+
+  end(error?: Error) {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = error;
+    this.wake?.();
+  }
+
+  /** Next event not yet delivered, in sequence order; undefined when the stream is over. */
+  async next(): Promise<DebugEventView | undefined> {
+    for (;;) {
+      while (this.queue.length > 0) {
+        const view = this.queue.shift()!;
+        if (view.chatDeleted || view.seq > this.lastSeq) {
+          if (!view.chatDeleted) this.lastSeq = view.seq;
+          return view;
+        }
+      }
+      if (this.ended) {
+        if (this.failure) throw this.failure;
+        return undefined;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+  }
+}
+
+/** Per chat and process: pulls new events once and hands them to every subscriber. */
+class ChatFeed {
+  readonly subscribers = new Set<Subscriber>();
+  private lastSeq: bigint;
+  private pulling = false;
+  private again = false;
+  private readonly offs: (() => void)[];
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly chats: ChatService,
+    readonly chatId: string,
+    startSeq: bigint,
+    private readonly onEmpty: () => void,
+  ) {
+    this.lastSeq = startSeq;
+    this.offs = [
+      deps.events.on(debugTopic(chatId), () => void this.pull()),
+      deps.events.on(DEBUG_RESYNC_TOPIC, () => void this.pull()),
+      deps.events.on(CHAT_TOPIC(chatId), (payload) => {
+        if (payload.kind === 'DELETED') this.chatDeleted();
+        else if (payload.kind === 'ACL_CHANGED') void this.recheckAccess();
+      }),
+    ];
+  }
+
+  async pull(): Promise<void> {
+    if (this.pulling) {
+      this.again = true;
+      return;
+    }
+    this.pulling = true;
+    try {
+      do {
+        this.again = false;
+        const events = await this.deps.db.debugEvent.findMany({
+          where: { chatId: this.chatId, seq: { gt: this.lastSeq } },
+          orderBy: { seq: 'asc' },
+          take: PAGE,
+        });
+        if (events.length === 0) break;
+        const views = await loadViews(this.deps, events);
+        this.lastSeq = events[events.length - 1].seq;
+        for (const sub of this.subscribers) for (const view of views) sub.push(view);
+        if (events.length === PAGE) this.again = true;
+      } while (this.again);
+    } catch (error) {
+      console.error('debug feed pull failed:', (error as Error).message);
+    } finally {
+      this.pulling = false;
+    }
+  }
+
+  private chatDeleted() {
+    const view: DebugEventView = {
+      seq: this.lastSeq + 1n,
+      cursor: encodeCursor(this.lastSeq + 1n),
+      kind: 'DEBUG_DATA_DELETED',
+      chatId: this.chatId,
+      run: null,
+      step: null,
+      deletedRunIds: [],
+      chatDeleted: true,
+    };
+    for (const sub of this.subscribers) {
+      sub.push(view);
+      sub.end();
+    }
+  }
+
+  /** Access is re-checked when sharing changes: a reader whose share was removed loses the stream. */
+  private async recheckAccess() {
+    for (const sub of this.subscribers) {
+      const chat = await this.chats.findReadable(sub.actor, this.chatId).catch(() => null);
+      if (!chat) sub.end(new DomainError('NotFound', NOT_FOUND_MESSAGE));
+    }
+  }
+
+  remove(sub: Subscriber) {
+    this.subscribers.delete(sub);
+    if (this.subscribers.size === 0) {
+      for (const off of this.offs) off();
+      this.onEmpty();
+    }
+  }
+}
+
+export class DebugFeedHub {
+  private readonly feeds = new Map<string, Promise<ChatFeed>>();
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly chats: ChatService,
+  ) {}
+
+  private async currentSeq(chatId: string): Promise<bigint> {
+    const chat = await this.deps.db.chat.findUnique({ where: { id: chatId }, select: { debugEventSeq: true } });
+    return chat?.debugEventSeq ?? 0n;
+  }
+
+  private feedFor(chatId: string): Promise<ChatFeed> {
+    let feed = this.feeds.get(chatId);
+    if (!feed) {
+      feed = this.currentSeq(chatId).then((seq) => new ChatFeed(this.deps, this.chats, chatId, seq, () => this.feeds.delete(chatId)));
+      this.feeds.set(chatId, feed);
+    }
+    return feed;
+  }
+
+  /**
+   * Authorises first (an unknown or unreadable chat throws before any stream exists), then returns
+   * the events after `after` from the database followed by live ones: no gap, no duplicate.
+   */
+  async subscribe(actor: Actor, chatId: string, after: string | undefined): Promise<AsyncIterableIterator<DebugEventView>> {
+    const chat = await this.chats.getReadable(actor, chatId);
+    let afterSeq: bigint | undefined;
+    if (after !== undefined && after !== '') {
+      afterSeq = decodeCursor(after);
+      if (afterSeq === undefined) throw invalid('Invalid cursor.', 'Pass a cursor received from chatDebugEvents.');
+    }
+    const feed = await this.feedFor(chat.id);
+    // Join before reading, so nothing committed from now on can be missed.
+    const sub = new Subscriber(actor, afterSeq ?? 0n);
+    feed.subscribers.add(sub);
+    const deps = this.deps;
+    const replay = async function* (): AsyncGenerator<DebugEventView> {
+      if (afterSeq === undefined) {
+        const chatRow = await deps.db.chat.findUnique({ where: { id: chat.id }, select: { debugEventSeq: true } });
+        sub.lastSeq = chatRow?.debugEventSeq ?? 0n;
+        return;
+      }
+      for (;;) {
+        const events = await deps.db.debugEvent.findMany({
+          where: { chatId: chat.id, seq: { gt: sub.lastSeq } },
+          orderBy: { seq: 'asc' },
+          take: PAGE,
+        });
+        for (const view of await loadViews(deps, events)) {
+          sub.lastSeq = view.seq;
+          yield view;
+        }
+        if (events.length < PAGE) return;
+      }
+    };
+    const stream = async function* (): AsyncGenerator<DebugEventView> {
+      try {
+        yield* replay();
+        sub.replaying = false;
+        for (;;) {
+          const view = await sub.next();
+          if (!view) return;
+          yield view;
+        }
+      } finally {
+        feed.remove(sub);
+      }
+    };
+    // Ensure events committed while the feed was idle reach it.
+    void feed.pull();
+    return stream();
+  }
+
+  get activeFeeds(): number {
+    return this.feeds.size;
+  }
+}
