@@ -2,8 +2,13 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { DataDirLockedError } from './db/lock.ts';
+import { exportCommand } from './cli/export.ts';
+import { purgeCommand } from './cli/purge.ts';
 
 async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'purge') process.exit(await purgeCommand(rest));
+  if (command === 'export') process.exit(await exportCommand(rest));
   const config = loadConfig(process.argv.slice(2));
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const app = await buildApp({ config, database });
@@ -32,6 +37,7 @@ process.on('uncaughtException', (error) => console.error('uncaught exception:', 
 
 main().catch((error) => {
   if (error instanceof ConfigError || error instanceof DataDirLockedError) console.error(`error: ${error.message}`);
+  else if (['purge', 'export'].includes(process.argv[2] ?? '')) console.error(`error: ${error instanceof Error ? error.message : error}`);
   else console.error('error: the server could not start:', error);
   process.exit(1);
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/actor.ts';
 import { canReadChat, canWriteChat, type ChatAccessFacts } from '../auth/policy.ts';
 import type { ServiceDeps } from '../context.ts';
+import { debugTopic, recordRunDeletions } from '../debug/events.ts';
 import { forbidden, invalid, notFound, storage } from '../errors.ts';
 import type { Chat } from '../generated/prisma/client.ts';
 import { NIL_UUID } from '../util/uuid.ts';
@@ -110,6 +111,7 @@ export class ChatService {
   async update(actor: Actor, chatId: string, input: () => ChatPatch): Promise<ChatView> {
     const chat = await this.getWritable(actor, chatId);
     const patch = input();
+    const wakeups: [string, bigint][] = [];
     await storage('Internal error updating chat.', () =>
       this.db.$transaction(async (tx) => {
         await tx.chat.update({
@@ -122,15 +124,16 @@ export class ChatService {
         });
         if (patch.archived === true && !chat.archived) {
           // Archiving removes the debug data of the chat and of its subagent chats; unarchiving does not restore it.
-          await tx.$executeRaw`
+          const deleted = await tx.$queryRaw<{ id: string; chat_id: string }[]>`
             WITH RECURSIVE tree AS (
               SELECT id FROM chats WHERE id = ${chat.id}::uuid
               UNION ALL SELECT c.id FROM chats c JOIN tree t ON c.parent_chat_id = t.id)
-            DELETE FROM chat_debug_runs WHERE chat_id IN (SELECT id FROM tree)`;
+            DELETE FROM chat_debug_runs WHERE chat_id IN (SELECT id FROM tree) RETURNING id, chat_id`;
+          wakeups.push(...(await recordRunDeletions(tx, deleted)));
         }
       }),
     );
-    if (patch.archived === true && !chat.archived) this.publishDebugDeleted(await this.subtreeIds(chat.id));
+    for (const [chatId, seq] of wakeups) this.deps.events.publish(debugTopic(chatId), { chatId, seq: seq.toString() });
     this.deps.events.publish(CHAT_TOPIC(chat.id), { chatId: chat.id, kind: 'UPDATED' });
     return (await this.load(chat.id))!;
   }
@@ -141,11 +144,6 @@ export class ChatService {
     const ids = await this.subtreeIds(chat.id);
     await storage('Internal error deleting chat.', () => this.db.chat.delete({ where: { id: chat.id } }));
     for (const id of ids) this.deps.events.publish(CHAT_TOPIC(id), { chatId: id, kind: 'DELETED' });
-    this.publishDebugDeleted(ids);
-  }
-
-  private publishDebugDeleted(chatIds: string[]) {
-    for (const id of chatIds) this.deps.events.publish(`debug:${id}`, { chatId: id, kind: 'DEBUG_DATA_DELETED' });
   }
 
   async subtreeIds(chatId: string): Promise<string[]> {

@@ -36,3 +36,16 @@ export const encodeCursor = (seq: bigint) => seq.toString();
 export function decodeCursor(cursor: string): bigint | undefined {
   return /^\d{1,19}$/.test(cursor) ? BigInt(cursor) : undefined;
 }
+
+/** Appends one DEBUG_DATA_DELETED event per chat for deleted runs; returns the wake-ups to publish after commit. */
+export async function recordRunDeletions(tx: Tx, deleted: { id: string; chat_id: string }[]): Promise<[string, bigint][]> {
+  const byChat = new Map<string, string[]>();
+  for (const row of deleted) byChat.set(row.chat_id, [...(byChat.get(row.chat_id) ?? []), row.id]);
+  const wakeups: [string, bigint][] = [];
+  for (const [chatId, runIds] of byChat) {
+    const seq = await nextEventSeq(tx, chatId);
+    await appendEvent(tx, { chatId, seq, kind: 'DEBUG_DATA_DELETED', data: { run_ids: runIds } });
+    wakeups.push([chatId, seq]);
+  }
+  return wakeups;
+}

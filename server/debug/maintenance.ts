@@ -1,7 +1,7 @@
 import type { ServiceDeps } from '../context.ts';
 import { CHAT_TOPIC } from '../chats/service.ts';
 import type { SettingsService } from '../settings/service.ts';
-import { appendEvent, debugTopic, nextEventSeq } from './events.ts';
+import { appendEvent, debugTopic, nextEventSeq, recordRunDeletions } from './events.ts';
 import { aggregateSummary } from './lifecycle.ts';
 
 export const STALE_AFTER_MS = 10 * 60 * 1000;
@@ -101,31 +101,21 @@ export class DebugMaintenance {
     const cutoff = new Date(this.now().getTime() - days * DAY_MS);
     let total = 0;
     for (;;) {
-      const deleted = await this.db.$queryRaw<{ id: string; chat_id: string }[]>`
-        DELETE FROM chat_debug_runs WHERE id IN (
-          SELECT id FROM chat_debug_runs WHERE updated_at < ${cutoff} ORDER BY updated_at ASC, id ASC LIMIT ${PURGE_BATCH})
-        RETURNING id, chat_id`;
-      if (deleted.length === 0) break;
-      total += deleted.length;
-      await this.recordDeletions(deleted);
-      if (deleted.length < PURGE_BATCH) break;
+      // Deletion and its events commit together.
+      const { count, wakeups } = await this.db.$transaction(async (tx) => {
+        const deleted = await tx.$queryRaw<{ id: string; chat_id: string }[]>`
+          DELETE FROM chat_debug_runs WHERE id IN (
+            SELECT id FROM chat_debug_runs WHERE updated_at < ${cutoff} ORDER BY updated_at ASC, id ASC LIMIT ${PURGE_BATCH})
+          RETURNING id, chat_id`;
+        return { count: deleted.length, wakeups: await recordRunDeletions(tx, deleted) };
+      });
+      for (const [chatId, seq] of wakeups) this.deps.events.publish(debugTopic(chatId), { chatId, seq: seq.toString() });
+      total += count;
+      if (count < PURGE_BATCH) break;
     }
     // Events are kept as long as the data they describe.
     await this.db.debugEvent.deleteMany({ where: { createdAt: { lt: cutoff } } });
     return total;
-  }
-
-  private async recordDeletions(deleted: { id: string; chat_id: string }[]) {
-    const byChat = new Map<string, string[]>();
-    for (const row of deleted) byChat.set(row.chat_id, [...(byChat.get(row.chat_id) ?? []), row.id]);
-    for (const [chatId, runIds] of byChat) {
-      const seq = await this.db.$transaction(async (tx) => {
-        const s = await nextEventSeq(tx, chatId);
-        await appendEvent(tx, { chatId, seq: s, kind: 'DEBUG_DATA_DELETED', data: { run_ids: runIds } });
-        return s;
-      });
-      this.deps.events.publish(debugTopic(chatId), { chatId, seq: seq.toString() });
-    }
   }
 
   /** Deletes archived chats (with everything they own) not updated within chat retention. */

@@ -42,7 +42,15 @@ export function maskError(error: unknown, message: string): Error {
     });
   }
   if (!domain && error instanceof GraphQLError && !error.originalError) return error;
-  if (!domain && error instanceof GraphQLError && error.originalError instanceof GraphQLError) return error.originalError;
+  if (!domain && error instanceof GraphQLError && error.originalError instanceof GraphQLError) {
+    // An expected error raised as a GraphQLError (e.g. by scope auth): keep the field's location and path.
+    const original = error.originalError;
+    return new GraphQLError(original.message, {
+      nodes: error.nodes ?? original.nodes,
+      path: error.path ?? original.path,
+      extensions: original.extensions,
+    });
+  }
   console.error('GraphQL internal error:', (error as { originalError?: unknown }).originalError ?? error);
   return new GraphQLError(message, {
     nodes: error instanceof GraphQLError ? error.nodes : undefined,
