@@ -184,8 +184,11 @@ function queryEscape(value: string): string {
     .replace(/%20/g, '+');
 }
 
-/** Removes user info and redacts sensitive query values; the query is re-encoded sorted by name. */
-export function redactUrl(raw: string): string {
+/**
+ * Removes user info and redacts sensitive query values; the query is re-encoded sorted by name.
+ * `extraParams` are further names to redact (the recorder adds `key`, used by some providers).
+ */
+export function redactUrl(raw: string, extraParams: readonly string[] = []): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -197,7 +200,7 @@ export function redactUrl(raw: string): string {
   if (url.search) {
     const params = [...url.searchParams.entries()].map(([name, value]) => [
       name,
-      isSensitiveHeader(name) || isSensitiveKey(name) ? REDACTED : value,
+      isSensitiveHeader(name) || isSensitiveKey(name) || extraParams.includes(name.toLowerCase()) ? REDACTED : value,
     ]);
     // Stable sort by name, like Go's url.Values.Encode.
     params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -258,14 +261,14 @@ export function capResponseText(response: unknown): unknown {
 }
 
 /** Attempts: headers, bodies, URL and error text sanitised; other keys kept. */
-export function sanitizeAttempts(attempts: unknown): unknown {
+export function sanitizeAttempts(attempts: unknown, extraUrlParams: readonly string[] = []): unknown {
   if (!Array.isArray(attempts)) return attempts;
   return attempts.map((attempt) => {
     if (!isPlainObject(attempt)) return attempt;
     const out: Record<string, unknown> = { ...attempt };
     if (isPlainObject(out.request_headers)) out.request_headers = redactHeaders(out.request_headers);
     if (isPlainObject(out.response_headers)) out.response_headers = redactHeaders(out.response_headers);
-    if (typeof out.url === 'string') out.url = redactUrl(out.url);
+    if (typeof out.url === 'string') out.url = redactUrl(out.url, extraUrlParams);
     if (typeof out.error === 'string') out.error = redactUrlsInText(out.error);
     for (const [field, kind] of [['request_body', 'request'], ['response_body', 'response']] as const) {
       if (typeof out[field] !== 'string') continue;

@@ -1,0 +1,325 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { sanitizeAttempts as sanitizeForServer } from '../debug/redaction.ts';
+
+/**
+ * The server applies the contract's redaction; the recorder also hides `key` query parameters
+ * (Google-style API keys), so such secrets never leave the runtime.
+ */
+const sanitizeAttempts = (attempts: unknown) => sanitizeForServer(attempts, ['key']);
+import { detectFormat, normalizeRequest, normalizeResponse, type ProviderFormat } from './normalize.ts';
+
+/**
+ * Records an agent runtime's model calls as debug runs and steps through the ingestion API.
+ *
+ *   const recorder = new DebugRecorder({ url, token, chatId });
+ *   await recorder.run({ kind: 'chat_turn', firstMessage }, (run) =>
+ *     run.step({ operation: 'stream' }, () => llm.messages.create(body, { fetch: recorder.fetch })));
+ *
+ * `recorder.fetch` captures every HTTP attempt made inside a step (retries included). When the
+ * chat's recording gate is closed it is a plain pass-through, and the recorder stops asking for a
+ * while. Recording failures are reported to `onError` and never reach the agent.
+ */
+
+export interface RecorderOptions {
+  /** Experiments server base URL, e.g. http://localhost:3000. */
+  url: string;
+  /** The chat owner's session token or a key made for the runtime. */
+  token: string;
+  chatId: string;
+  /** The fetch the LLM client would use; also used for the ingestion calls. */
+  fetch?: typeof fetch;
+  /** How long a closed gate is remembered before asking again. */
+  gateCacheMs?: number;
+  onError?: (error: Error) => void;
+}
+
+export interface RunInfo {
+  kind: 'chat_turn' | 'title_generation' | 'quickgen' | 'compaction' | (string & {});
+  provider?: string;
+  model?: string;
+  modelConfigId?: string;
+  firstMessage?: string;
+  triggerMessageId?: number;
+  historyTipMessageId?: number;
+}
+
+export interface StepInfo {
+  operation: 'stream' | 'generate';
+  /** A normalized request; derived from the first attempt's body when omitted. */
+  request?: Record<string, unknown>;
+}
+
+interface Attempt {
+  number: number;
+  status?: 'completed' | 'failed';
+  method: string;
+  url: string;
+  path: string;
+  started_at: string;
+  finished_at?: string;
+  request_headers: Record<string, string>;
+  request_body?: string;
+  response_status?: number;
+  response_headers?: Record<string, string>;
+  response_body?: string;
+  error?: string;
+  duration_ms: number;
+  retry_classification?: string;
+  retry_delay_ms?: number;
+}
+
+interface ActiveStep {
+  attempts: Attempt[];
+  pending: Promise<void>[];
+  /** Resolves to the step id once created on the server (at the first attempt when no request was given). */
+  id?: Promise<string | undefined>;
+  ensureCreated(requestBody: unknown, url: string): Promise<string | undefined>;
+  pushAttempts(): void;
+  format: ProviderFormat;
+}
+
+export interface RecordedRun {
+  /** The run id, or undefined when nothing is recorded. */
+  readonly id: string | undefined;
+  readonly recording: boolean;
+  step<T>(info: StepInfo, work: () => Promise<T>): Promise<T>;
+}
+
+function headersToRecord(headers: HeadersInit | Headers | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  new Headers(headers).forEach((value, name) => {
+    out[name] = out[name] ? `${out[name]}, ${value}` : value;
+  });
+  return out;
+}
+
+async function bodyBytes(body: unknown): Promise<Uint8Array | undefined> {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof Blob) return new Uint8Array(await body.arrayBuffer());
+  return undefined; // streams and form data are not captured
+}
+
+const toBase64 = (bytes: Uint8Array | undefined) => (bytes && bytes.length ? Buffer.from(bytes).toString('base64') : undefined);
+
+function retryInfo(status: number, headers: Headers): Pick<Attempt, 'retry_classification' | 'retry_delay_ms'> {
+  if (status !== 429 && status < 500) return {};
+  const after = headers.get('retry-after');
+  const seconds = after !== null ? Number(after) : NaN;
+  return { retry_classification: status === 429 ? 'rate_limited' : 'server_error', ...(Number.isFinite(seconds) ? { retry_delay_ms: Math.round(seconds * 1000) } : {}) };
+}
+
+export class DebugRecorder {
+  readonly fetch: typeof fetch;
+  private readonly base: typeof fetch;
+  private readonly current = new AsyncLocalStorage<ActiveStep | null>();
+  private gateClosedUntil = 0;
+
+  constructor(private readonly options: RecorderOptions) {
+    this.base = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+      const step = this.current.getStore();
+      return step ? this.capture(step, input, init) : this.base(input, init);
+    }) as typeof fetch;
+  }
+
+  private report(error: unknown) {
+    this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  private async api(method: string, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
+    const url = `${this.options.url.replace(/\/+$/, '')}/api/experimental/chats/${this.options.chatId}/debug${path}`;
+    const response = await this.base(url, {
+      method,
+      headers: { 'Coder-Session-Token': this.options.token, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    const json = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    if (response.status >= 400 && response.status !== 409) throw new Error(`${method} ${path} answered ${response.status}: ${json?.message ?? text}`);
+    return { status: response.status, json };
+  }
+
+  /** Runs `work` as one debug run. Returns what `work` returns; rethrows what it throws. */
+  async run<T>(info: RunInfo, work: (run: RecordedRun) => Promise<T>): Promise<T> {
+    const runId = await this.startRun(info);
+    if (!runId) return work(this.passThroughRun());
+    const writes: Promise<unknown>[] = [];
+    const run: RecordedRun = { id: runId, recording: true, step: (stepInfo, stepWork) => this.step(runId, stepInfo, stepWork, writes) };
+    try {
+      const result = await work(run);
+      await Promise.allSettled(writes);
+      await this.safe(() => this.api('PATCH', `/runs/${runId}`, { status: 'completed' }));
+      return result;
+    } catch (error) {
+      await Promise.allSettled(writes);
+      await this.safe(() => this.api('PATCH', `/runs/${runId}`, { status: 'error' }));
+      throw error;
+    }
+  }
+
+  private passThroughRun(): RecordedRun {
+    return { id: undefined, recording: false, step: (_info, work) => this.current.run(null, work) };
+  }
+
+  private async startRun(info: RunInfo): Promise<string | undefined> {
+    if (Date.now() < this.gateClosedUntil) return undefined;
+    try {
+      const { status, json } = await this.api('POST', '/runs', {
+        kind: info.kind,
+        provider: info.provider,
+        model: info.model,
+        model_config_id: info.modelConfigId,
+        first_message: info.firstMessage,
+        trigger_message_id: info.triggerMessageId,
+        history_tip_message_id: info.historyTipMessageId,
+      });
+      if (status === 409) {
+        this.gateClosedUntil = Date.now() + (this.options.gateCacheMs ?? 30_000);
+        return undefined;
+      }
+      return json?.id as string;
+    } catch (error) {
+      this.report(error);
+      return undefined;
+    }
+  }
+
+  private async safe<T>(write: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await write();
+    } catch (error) {
+      this.report(error);
+      return undefined;
+    }
+  }
+
+  private async step<T>(runId: string, info: StepInfo, work: () => Promise<T>, runWrites: Promise<unknown>[]): Promise<T> {
+    let chain: Promise<unknown> = Promise.resolve();
+    const enqueue = (write: () => Promise<unknown>) => {
+      chain = chain.then(() => this.safe(write));
+      runWrites.push(chain);
+      return chain;
+    };
+    const create = (request: Record<string, unknown>) =>
+      this.safe(async () => (await this.api('POST', `/runs/${runId}/steps`, { operation: info.operation, normalized_request: request })).json?.id as string);
+    const step: ActiveStep = {
+      attempts: [],
+      pending: [],
+      format: 'unknown',
+      id: info.request ? create(info.request) : undefined,
+      ensureCreated: (requestBody, url) => {
+        step.format = detectFormat(url, requestBody);
+        step.id ??= create(normalizeRequest(step.format, requestBody));
+        return step.id;
+      },
+      pushAttempts: () => {
+        const snapshot = sanitizeAttempts(step.attempts.map((a) => ({ ...a })));
+        void enqueue(async () => {
+          const id = await step.id;
+          if (id) await this.api('PATCH', `/runs/${runId}/steps/${id}`, { attempts: snapshot });
+        });
+      },
+    };
+    const finish = async (body: Record<string, unknown>) => {
+      await Promise.allSettled(step.pending);
+      if (!step.id) step.id = create(info.request ?? {});
+      await enqueue(async () => {
+        const id = await step.id;
+        if (id) await this.api('PATCH', `/runs/${runId}/steps/${id}`, { ...body, attempts: sanitizeAttempts(step.attempts) });
+      });
+    };
+    try {
+      const result = await this.current.run(step, work);
+      await Promise.allSettled(step.pending);
+      const last = [...step.attempts].reverse().find((a) => a.status === 'completed');
+      const decoded = last?.response_body ? Buffer.from(last.response_body, 'base64').toString('utf8') : '';
+      const normalized = last ? normalizeResponse(step.format, last.response_headers?.['content-type'] ?? '', decoded) : undefined;
+      await finish({
+        status: 'completed',
+        ...(normalized ? { normalized_response: normalized.response } : {}),
+        ...(normalized?.usage ? { usage: normalized.usage } : {}),
+        metadata: normalized?.streamSummary ? { stream_summary: normalized.streamSummary } : {},
+      });
+      return result;
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      const lastStatus = [...step.attempts].reverse().find((a) => a.response_status !== undefined)?.response_status;
+      await finish({
+        status: 'error',
+        error: { message: err.message, type: err.name || 'Error', ...(lastStatus ? { provider_status: lastStatus } : {}) },
+      });
+      throw error;
+    }
+  }
+
+  private async capture(step: ActiveStep, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const request = input instanceof Request ? input : undefined;
+    const url = request ? request.url : String(input);
+    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+    const reqBytes = await bodyBytes(init?.body ?? (request ? await request.clone().arrayBuffer() : undefined));
+    let parsedBody: unknown;
+    try {
+      parsedBody = reqBytes ? JSON.parse(new TextDecoder().decode(reqBytes)) : undefined;
+    } catch {
+      parsedBody = undefined;
+    }
+    if (step.attempts.length === 0) await step.ensureCreated(parsedBody, url);
+    let pathname = '';
+    try {
+      pathname = new URL(url).pathname;
+    } catch {
+      // relative or invalid URL
+    }
+    const attempt: Attempt = {
+      number: step.attempts.length + 1,
+      method,
+      url,
+      path: pathname,
+      started_at: new Date().toISOString(),
+      request_headers: headersToRecord(init?.headers ?? request?.headers),
+      request_body: toBase64(reqBytes),
+      duration_ms: 0,
+    };
+    step.attempts.push(attempt);
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await this.base(input, init);
+    } catch (error) {
+      attempt.status = 'failed';
+      attempt.error = error instanceof Error ? error.message : String(error);
+      attempt.finished_at = new Date().toISOString();
+      attempt.duration_ms = Math.round(performance.now() - started);
+      step.pushAttempts();
+      throw error;
+    }
+    attempt.response_status = response.status;
+    attempt.response_headers = headersToRecord(response.headers);
+    Object.assign(attempt, retryInfo(response.status, response.headers));
+    // The caller reads the original body; a clone is read to the end for the record.
+    const copy = response.clone();
+    step.pending.push(
+      copy
+        .arrayBuffer()
+        .then((buffer) => {
+          attempt.response_body = toBase64(new Uint8Array(buffer));
+          attempt.status = response.ok ? 'completed' : 'failed';
+        })
+        .catch((error: unknown) => {
+          attempt.status = 'failed';
+          attempt.error = error instanceof Error ? error.message : String(error);
+        })
+        .finally(() => {
+          attempt.finished_at = new Date().toISOString();
+          attempt.duration_ms = Math.round(performance.now() - started);
+          step.pushAttempts();
+        }),
+    );
+    return response;
+  }
+}

@@ -1,0 +1,221 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DebugRecorder } from '../../server/recorder/index.ts';
+import { createChat, createUsers, type Users } from '../support/fixtures.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+/** A fake model provider: Anthropic-style JSON with a first 500, and OpenAI-style SSE streaming. */
+function startFakeProvider(): Promise<{ url: string; server: Server; hits: () => number }> {
+  let count = 0;
+  let failNext = true;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      count++;
+      if (req.url?.startsWith('/v1/messages')) {
+        if (failNext) {
+          failNext = false;
+          res.writeHead(500, { 'content-type': 'application/json', 'retry-after': '0' }).end('{"type":"error","error":{"type":"api_error","message":"overloaded"}}');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_1' }).end(
+          JSON.stringify({
+            id: 'msg_1',
+            type: 'message',
+            role: 'assistant',
+            content: [{ type: 'text', text: 'Use a mutex.' }],
+            stop_reason: 'end_turn',
+            usage: { input_tokens: 42, output_tokens: 7 },
+          }),
+        );
+        return;
+      }
+      if (req.url?.startsWith('/v1/chat/completions')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const chunks = [
+          { choices: [{ delta: { content: 'Hel' } }] },
+          { choices: [{ delta: { content: 'lo' } }] },
+          { choices: [{ delta: { tool_calls: [{ index: 0, id: 'call_1', function: { name: 'run_code', arguments: '{"co' } }] } }] },
+          { choices: [{ delta: { tool_calls: [{ index: 0, function: { arguments: 'de":1}' } }] }, finish_reason: 'tool_calls' }] },
+          { choices: [], usage: { prompt_tokens: 150, completion_tokens: 42, total_tokens: 192 } },
+        ];
+        let i = 0;
+        const timer = setInterval(() => {
+          if (i < chunks.length) res.write(`data: ${JSON.stringify(chunks[i++])}\n\n`);
+          else {
+            clearInterval(timer);
+            res.end('data: [DONE]\n\n');
+          }
+        }, 5);
+        return;
+      }
+      if (req.url?.startsWith('/drop')) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(404).end();
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, hits: () => count })),
+  );
+}
+
+/** A minimal LLM client that retries 5xx like the vendor SDKs do. */
+async function callWithRetries(fetchFn: typeof fetch, url: string, body: unknown, apiKey: string): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetchFn(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey, authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify(body),
+    });
+    if (response.status >= 500 && attempt < 3) {
+      await response.text();
+      continue;
+    }
+    const text = await response.text();
+    return response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  }
+}
+
+describe('recorder', () => {
+  let provider: Awaited<ReturnType<typeof startFakeProvider>>;
+  let open: TestServer;
+  let closed: TestServer;
+  let users: Users;
+  let closedUsers: Users;
+
+  beforeAll(async () => {
+    provider = await startFakeProvider();
+    open = await startTestServer('pglite', { args: ['--chat-debug-logging-enabled'] });
+    closed = await startTestServer('pglite');
+    users = await createUsers(open.api);
+    closedUsers = await createUsers(closed.api);
+  });
+  afterAll(async () => {
+    await open?.close();
+    await closed?.close();
+    provider?.server.close();
+  });
+
+  it('records retries, redacts credentials and normalises an Anthropic JSON call', async () => {
+    const chatId = await createChat(open.api, users.member.token);
+    const errors: Error[] = [];
+    const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId, onError: (e) => errors.push(e) });
+    const request = { model: 'claude-sonnet-4', max_tokens: 256, system: 'Be brief.', messages: [{ role: 'user', content: 'How do I fix a race?' }] };
+    const answer = await recorder.run({ kind: 'chat_turn', provider: 'anthropic', model: 'claude-sonnet-4', firstMessage: 'How do I fix a race?' }, (run) =>
+      run.step({ operation: 'generate' }, () => callWithRetries(recorder.fetch, `${provider.url}/v1/messages?key=sk-secret-1`, request, 'sk-secret-1')),
+    );
+    expect(answer).toMatchObject({ content: [{ type: 'text', text: 'Use a mutex.' }] });
+    expect(errors).toEqual([]);
+
+    const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
+    expect(list.body).toHaveLength(1);
+    const detail = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs/${list.body[0].id}`, { token: users.member.token });
+    expect(detail.text).not.toContain('sk-secret-1');
+    const run = detail.body;
+    expect(run).toMatchObject({
+      kind: 'chat_turn',
+      status: 'completed',
+      provider: 'anthropic',
+      summary: { first_message: 'How do I fix a race?', step_count: 1, total_input_tokens: 42, total_output_tokens: 7, endpoint_label: 'POST /v1/messages' },
+    });
+    const [step] = run.steps;
+    expect(step).toMatchObject({
+      step_number: 1,
+      operation: 'generate',
+      status: 'completed',
+      normalized_request: {
+        model: 'claude-sonnet-4',
+        messages: [
+          { role: 'system', parts: [{ type: 'text', text: 'Be brief.' }] },
+          { role: 'user', parts: [{ type: 'text', text: 'How do I fix a race?' }] },
+        ],
+        options: { max_output_tokens: 256 },
+      },
+      normalized_response: { content: [{ type: 'text', text: 'Use a mutex.' }], finish_reason: 'stop' },
+      usage: { input_tokens: 42, output_tokens: 7, total_tokens: 49 },
+    });
+    expect(step.attempts).toHaveLength(2);
+    expect(step.attempts[0]).toMatchObject({
+      number: 1,
+      status: 'failed',
+      method: 'POST',
+      path: '/v1/messages',
+      response_status: 500,
+      retry_classification: 'server_error',
+      retry_delay_ms: 0,
+      request_headers: { 'x-api-key': '[REDACTED]', authorization: '[REDACTED]', 'content-type': 'application/json' },
+    });
+    expect(step.attempts[0].url).toBe(`${provider.url}/v1/messages?key=%5BREDACTED%5D`);
+    expect(step.attempts[1]).toMatchObject({ number: 2, status: 'completed', response_status: 200 });
+    expect(JSON.parse(Buffer.from(step.attempts[1].response_body, 'base64').toString())).toMatchObject({ id: 'msg_1' });
+    expect(typeof step.attempts[1].duration_ms).toBe('number');
+  });
+
+  it('merges a streamed OpenAI response: text, tool call arguments, usage and a stream summary', async () => {
+    const chatId = await createChat(open.api, users.member.token);
+    const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId });
+    const streamed = await recorder.run({ kind: 'chat_turn', provider: 'openai', model: 'gpt-4o' }, (run) =>
+      run.step({ operation: 'stream' }, () =>
+        callWithRetries(recorder.fetch, `${provider.url}/v1/chat/completions`, { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] }, 'sk-o'),
+      ),
+    );
+    expect(String(streamed)).toContain('data: [DONE]');
+    const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
+    const run = (await open.api.get(`/api/experimental/chats/${chatId}/debug/runs/${list.body[0].id}`, { token: users.member.token })).body;
+    expect(run.steps[0]).toMatchObject({
+      status: 'completed',
+      normalized_response: {
+        content: [
+          { type: 'text', text: 'Hello' },
+          { type: 'tool-call', tool_call_id: 'call_1', tool_name: 'run_code', arguments: '{"code":1}' },
+        ],
+        finish_reason: 'tool-calls',
+      },
+      usage: { input_tokens: 150, output_tokens: 42, total_tokens: 192 },
+      metadata: { stream_summary: { text_delta_count: 2, tool_call_count: 1, finish_reason: 'tool-calls', part_count: 5 } },
+    });
+    expect(run.summary).toMatchObject({ total_input_tokens: 150, total_output_tokens: 42, endpoint_label: 'POST /v1/chat/completions' });
+  });
+
+  it('records a dropped connection as a failed attempt and an error step, and rethrows to the agent', async () => {
+    const chatId = await createChat(open.api, users.member.token);
+    const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId });
+    await expect(
+      recorder.run({ kind: 'chat_turn' }, (run) => run.step({ operation: 'generate' }, () => recorder.fetch(`${provider.url}/drop`, { method: 'POST', body: '{}' }))),
+    ).rejects.toThrow();
+    const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
+    const run = (await open.api.get(`/api/experimental/chats/${chatId}/debug/runs/${list.body[0].id}`, { token: users.member.token })).body;
+    expect(run.status).toBe('error');
+    expect(run.summary.has_error).toBe(true);
+    expect(run.steps[0]).toMatchObject({ status: 'error', error: { type: 'TypeError' } });
+    expect(run.steps[0].attempts[0]).toMatchObject({ number: 1, status: 'failed' });
+    expect(run.steps[0].attempts[0].error).toEqual(expect.any(String));
+  });
+
+  it('is a pass-through when the gate is closed, and stops asking for a while', async () => {
+    const chatId = await createChat(closed.api, closedUsers.member.token);
+    const ingestion: string[] = [];
+    const countingFetch: typeof fetch = (input, init) => {
+      if (String(input).includes('/debug/')) ingestion.push(String(input));
+      return fetch(input, init);
+    };
+    const recorder = new DebugRecorder({ url: closed.url, token: closedUsers.member.token, chatId, fetch: countingFetch });
+    const before = provider.hits();
+    for (let i = 0; i < 3; i++) {
+      const recorded = await recorder.run({ kind: 'chat_turn' }, async (run) => {
+        expect(run.recording).toBe(false);
+        await run.step({ operation: 'stream' }, () => callWithRetries(recorder.fetch, `${provider.url}/v1/chat/completions`, { messages: [] }, 'k'));
+        return run.id;
+      });
+      expect(recorded).toBeUndefined();
+    }
+    expect(provider.hits() - before).toBe(3);
+    expect(ingestion).toHaveLength(1); // one refused POST /runs, then the closed gate is remembered
+    const list = await closed.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: closedUsers.member.token });
+    expect(list.text).toBe('[]\n');
+  });
+});
