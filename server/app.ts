@@ -35,7 +35,7 @@ export async function buildApp({ config, database, events, secrets }: AppOptions
   const bus = events ?? (database.kind === 'postgres' && database.connectionString ? new PgEventBus(database.connectionString) : new InProcessEventBus());
   if (bus instanceof PgEventBus) await bus.ready;
   const box = secrets ?? (config.secretsKey ? SecretBox.fromPassphrase(config.secretsKey) : await SecretBox.fromKeyFile(config.dataDir));
-  const services = createServices({ db: database.prisma, config, events: bus, secrets: box });
+  const services = createServices({ db: database.prisma, sql: database.sql, config, events: bus, secrets: box });
   const rest = new RestRouter([...userRoutes, ...settingsRoutes, ...chatRoutes, ...debugRoutes], services);
   const yoga = createGraphQLServer(services);
   const allowedOrigins = () => (config.accessUrl ? [new URL(config.accessUrl).origin] : []);

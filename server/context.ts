@@ -1,11 +1,14 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import type { Sql } from './db/sql.ts';
 import type { EventBus } from './events/bus.ts';
 import type { SecretBox } from './providers/secret-box.ts';
 
 /** What every service needs: storage, configuration, the event bus. */
 export interface ServiceDeps {
   db: Db;
+  /** Raw SQL on the same database, for hot paths. */
+  sql: Sql;
   config: Config;
   events: EventBus;
   secrets: SecretBox;

@@ -49,7 +49,7 @@ export class AdvisorService {
     private readonly chats: ChatService,
     private readonly modelConfigs: ModelConfigService,
   ) {
-    this.store = new SettingsStore(deps.db, (key) => deps.events.publish(SETTINGS_TOPIC, { key, userId: null }));
+    this.store = new SettingsStore(deps.db, deps.sql, (key) => deps.events.publish(SETTINGS_TOPIC, { key, userId: null }));
   }
 
   async getConfig(_actor: Actor): Promise<AdvisorConfig> {

@@ -34,14 +34,45 @@ export class ChatService {
     return this.deps.db;
   }
 
+  /** The chat with its root's owner and readers, in one query (this runs on every chat request). */
   private async load(chatId: string): Promise<ChatView | null> {
-    const chat = await this.db.chat.findUnique({ where: { id: chatId } });
-    if (!chat) return null;
-    const [root, readers] = await Promise.all([
-      chat.rootChatId === chat.id ? chat : this.db.chat.findUnique({ where: { id: chat.rootChatId } }),
-      this.db.chatAcl.findMany({ where: { chatId: chat.rootChatId, role: 'read' }, select: { userId: true } }),
-    ]);
-    return { ...chat, access: { rootOwnerId: root?.ownerId ?? chat.ownerId, rootReaderIds: readers.map((r) => r.userId) } };
+    const [row] = await this.deps.sql.query<{
+      id: string;
+      owner_id: string;
+      title: string;
+      parent_chat_id: string | null;
+      root_chat_id: string;
+      archived: boolean;
+      model_config_id: string | null;
+      debug_event_seq: string;
+      workspace_template_modules: string[];
+      created_at: Date | string;
+      updated_at: Date | string;
+      root_owner_id: string | null;
+      reader_ids: string[] | null;
+    }>(
+      `SELECT c.id::text, c.owner_id::text, c.title, c.parent_chat_id::text, c.root_chat_id::text, c.archived,
+         c.model_config_id::text, c.debug_event_seq::text, c.workspace_template_modules, c.created_at, c.updated_at,
+         r.owner_id::text AS root_owner_id,
+         ARRAY(SELECT a.user_id::text FROM chat_acl a WHERE a.chat_id = c.root_chat_id AND a.role = 'read') AS reader_ids
+       FROM chats c LEFT JOIN chats r ON r.id = c.root_chat_id WHERE c.id = $1::uuid`,
+      [chatId],
+    );
+    if (!row) return null;
+    return {
+      id: row.id,
+      ownerId: row.owner_id,
+      title: row.title,
+      parentChatId: row.parent_chat_id,
+      rootChatId: row.root_chat_id,
+      archived: row.archived,
+      modelConfigId: row.model_config_id,
+      debugEventSeq: BigInt(row.debug_event_seq),
+      workspaceTemplateModules: row.workspace_template_modules ?? [],
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+      access: { rootOwnerId: row.root_owner_id ?? row.owner_id, rootReaderIds: row.reader_ids ?? [] },
+    };
   }
 
   /** The chat if the caller may read it; otherwise the same 404 as a chat that does not exist. */
@@ -113,23 +144,21 @@ export class ChatService {
     const patch = input();
     const wakeups: [string, bigint][] = [];
     await storage('Internal error updating chat.', () =>
-      this.db.$transaction(async (tx) => {
-        await tx.chat.update({
-          where: { id: chat.id },
-          data: {
-            ...(patch.title !== undefined ? { title: patch.title.trim() } : {}),
-            ...(patch.archived !== undefined ? { archived: patch.archived } : {}),
-            updatedAt: new Date(),
-          },
-        });
+      this.deps.sql.transaction(async (sql) => {
+        await sql.query(
+          `UPDATE chats SET title = COALESCE($2, title), archived = COALESCE($3, archived), updated_at = $4::timestamptz WHERE id = $1::uuid`,
+          [chat.id, patch.title === undefined ? null : patch.title.trim(), patch.archived ?? null, new Date().toISOString()],
+        );
         if (patch.archived === true && !chat.archived) {
           // Archiving removes the debug data of the chat and of its subagent chats; unarchiving does not restore it.
-          const deleted = await tx.$queryRaw<{ id: string; chat_id: string }[]>`
-            WITH RECURSIVE tree AS (
-              SELECT id FROM chats WHERE id = ${chat.id}::uuid
-              UNION ALL SELECT c.id FROM chats c JOIN tree t ON c.parent_chat_id = t.id)
-            DELETE FROM chat_debug_runs WHERE chat_id IN (SELECT id FROM tree) RETURNING id, chat_id`;
-          wakeups.push(...(await recordRunDeletions(tx, deleted)));
+          const deleted = await sql.query<{ id: string; chat_id: string }>(
+            `WITH RECURSIVE tree AS (
+               SELECT id FROM chats WHERE id = $1::uuid
+               UNION ALL SELECT c.id FROM chats c JOIN tree t ON c.parent_chat_id = t.id)
+             DELETE FROM chat_debug_runs WHERE chat_id IN (SELECT id FROM tree) RETURNING id::text, chat_id::text`,
+            [chat.id],
+          );
+          wakeups.push(...(await recordRunDeletions(sql, deleted)));
         }
       }),
     );

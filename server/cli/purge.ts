@@ -12,7 +12,7 @@ export async function purgeCommand(argv: string[]): Promise<number> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const events = database.kind === 'postgres' && database.connectionString ? new PgEventBus(database.connectionString) : new InProcessEventBus();
   try {
-    const services = createServices({ db: database.prisma, config, events, secrets: SecretBox.fromPassphrase('unused-by-purge') });
+    const services = createServices({ db: database.prisma, sql: database.sql, config, events, secrets: SecretBox.fromPassphrase('unused-by-purge') });
     const result = await services.maintenance.purgeNow();
     console.log(`Deleted ${result.chats} archived ${result.chats === 1 ? 'chat' : 'chats'} and ${result.debugRuns} debug ${result.debugRuns === 1 ? 'run' : 'runs'}.`);
     return 0;

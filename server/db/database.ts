@@ -7,11 +7,14 @@ import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { acquireLock } from './lock.ts';
 import { applyAllMigrations } from './schema-engine.ts';
+import { pgliteSql, postgresSql, type Sql } from './sql.ts';
 
 export type Db = PrismaClient;
 
 export interface Database {
   prisma: PrismaClient;
+  /** Raw SQL on the same database, for hot paths. */
+  sql: Sql;
   kind: 'pglite' | 'postgres';
   /** Set for PostgreSQL: a pool for LISTEN/NOTIFY and raw work outside Prisma. */
   connectionString?: string;
@@ -33,11 +36,17 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
     if (options.migrate !== false) await applyAllMigrations(new PrismaPg({ connectionString: options.databaseUrl }));
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl, max: 10 }) });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    pool.on('error', (error) => console.error('database pool error:', error.message));
     return {
       prisma,
+      sql: postgresSql(pool),
       kind: 'postgres',
       connectionString: options.databaseUrl,
-      close: () => prisma.$disconnect(),
+      async close() {
+        await prisma.$disconnect();
+        await pool.end();
+      },
     };
   }
 
@@ -71,6 +80,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(instance) });
   return {
     prisma,
+    sql: pgliteSql(instance),
     kind: 'pglite',
     pglite: instance,
     async close() {

@@ -2,7 +2,7 @@ import type { ServiceDeps } from '../context.ts';
 import { CHAT_TOPIC } from '../chats/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { appendEvent, debugTopic, nextEventSeq, recordRunDeletions } from './events.ts';
-import { aggregateSummary } from './lifecycle.ts';
+import { aggregateSummary, type StepForSummary } from './lifecycle.ts';
 
 export const STALE_AFTER_MS = 10 * 60 * 1000;
 export const STALE_CHECK_INTERVAL_MS = 60 * 1000;
@@ -32,56 +32,66 @@ export class DebugMaintenance {
 
   /** Finalises runs and steps idle for longer than `staleMs` as `interrupted`. */
   async finalizeStale(staleMs = STALE_AFTER_MS): Promise<{ runs: number; steps: number }> {
-    const now = this.now();
-    const cutoff = new Date(now.getTime() - staleMs);
-    const staleRuns = await this.db.debugRun.findMany({
-      where: { status: 'in_progress', finishedAt: null, updatedAt: { lt: cutoff } },
-      select: { id: true, chatId: true },
-    });
-    const staleSteps = await this.db.debugStep.findMany({
-      where: { status: 'in_progress', finishedAt: null, updatedAt: { lt: cutoff }, runId: { notIn: staleRuns.map((r) => r.id) } },
-      select: { id: true, chatId: true, runId: true },
-    });
-    const chatIds = new Set([...staleRuns.map((r) => r.chatId), ...staleSteps.map((s) => s.chatId)]);
+    const now = this.now().toISOString();
+    const cutoff = new Date(this.now().getTime() - staleMs).toISOString();
+    const sql = this.deps.sql;
+    const staleRuns = await sql.query<{ id: string; chat_id: string }>(
+      `SELECT id::text, chat_id::text FROM chat_debug_runs WHERE status = 'in_progress' AND finished_at IS NULL AND updated_at < $1::timestamptz`,
+      [cutoff],
+    );
+    const staleSteps = await sql.query<{ id: string; chat_id: string; run_id: string }>(
+      `SELECT id::text, chat_id::text, run_id::text FROM chat_debug_steps
+       WHERE status = 'in_progress' AND finished_at IS NULL AND updated_at < $1::timestamptz`,
+      [cutoff],
+    );
+    const chatIds = new Set([...staleRuns.map((r) => r.chat_id), ...staleSteps.map((s) => s.chat_id)]);
     let runs = 0;
     let steps = 0;
     for (const chatId of chatIds) {
-      let lastSeq = 0n;
-      await this.db.$transaction(async (tx) => {
-        for (const run of staleRuns.filter((r) => r.chatId === chatId)) {
-          // Re-check under the chat lock: a writer may have finished it meanwhile.
-          const seq = await nextEventSeq(tx, chatId);
-          const current = await tx.debugRun.findUnique({ where: { id: run.id } });
-          if (!current || current.finishedAt || current.status !== 'in_progress') continue;
-          const open = await tx.debugStep.findMany({ where: { runId: run.id, finishedAt: null, status: 'in_progress' }, select: { id: true } });
-          await tx.debugStep.updateMany({
-            where: { runId: run.id, finishedAt: null, status: 'in_progress' },
-            data: { status: 'interrupted', finishedAt: now, updatedAt: now },
-          });
-          const all = await tx.debugStep.findMany({ where: { runId: run.id } });
-          await tx.debugRun.update({
-            where: { id: run.id },
-            data: { status: 'interrupted', finishedAt: now, updatedAt: now, summary: aggregateSummary(current.summary, all) as object },
-          });
-          await appendEvent(tx, { chatId, seq, kind: 'RUN_FINISHED', runId: run.id });
-          lastSeq = seq;
-          for (const step of open) {
-            lastSeq = await nextEventSeq(tx, chatId);
-            await appendEvent(tx, { chatId, seq: lastSeq, kind: 'STEP_UPDATED', runId: run.id, stepId: step.id });
-          }
+      const lastSeq = await sql.transaction(async (tx) => {
+        let last = 0n;
+        const event = async (kind: 'RUN_FINISHED' | 'STEP_UPDATED', runId: string, stepId?: string) => {
+          last = await nextEventSeq(tx, chatId);
+          await appendEvent(tx, { chatId, seq: last, kind, runId, stepId });
+        };
+        for (const run of staleRuns.filter((r) => r.chat_id === chatId)) {
+          // Re-checked under the chat's lock: a writer may have finished it meanwhile.
+          const [current] = await tx.query<{ summary: unknown }>(
+            `SELECT summary FROM chat_debug_runs WHERE id = $1::uuid AND status = 'in_progress' AND finished_at IS NULL FOR UPDATE`,
+            [run.id],
+          );
+          if (!current) continue;
+          // Steps of a run finalised in this pass go with it, whatever their updated_at.
+          const closed = await tx.query<{ id: string }>(
+            `UPDATE chat_debug_steps SET status = 'interrupted', finished_at = $2::timestamptz, updated_at = $2::timestamptz
+             WHERE run_id = $1::uuid AND status = 'in_progress' AND finished_at IS NULL RETURNING id::text`,
+            [run.id, now],
+          );
+          const all = await tx.query<StepForSummary>(
+            'SELECT step_number AS "stepNumber", status, usage, error, attempts FROM chat_debug_steps WHERE run_id = $1::uuid',
+            [run.id],
+          );
+          await tx.query(
+            `UPDATE chat_debug_runs SET status = 'interrupted', finished_at = $2::timestamptz, updated_at = $2::timestamptz, summary = $3::jsonb
+             WHERE id = $1::uuid`,
+            [run.id, now, JSON.stringify(aggregateSummary(current.summary, all))],
+          );
+          await event('RUN_FINISHED', run.id);
+          for (const step of closed) await event('STEP_UPDATED', run.id, step.id);
           runs++;
-          steps += open.length;
+          steps += closed.length;
         }
-        for (const step of staleSteps.filter((s) => s.chatId === chatId)) {
-          const changed = await tx.debugStep.updateMany({
-            where: { id: step.id, finishedAt: null, status: 'in_progress', updatedAt: { lt: cutoff } },
-            data: { status: 'interrupted', finishedAt: now, updatedAt: now },
-          });
-          if (changed.count === 0) continue;
-          lastSeq = await nextEventSeq(tx, chatId);
-          await appendEvent(tx, { chatId, seq: lastSeq, kind: 'STEP_UPDATED', runId: step.runId, stepId: step.id });
+        for (const step of staleSteps.filter((s) => s.chat_id === chatId)) {
+          const changed = await tx.query(
+            `UPDATE chat_debug_steps SET status = 'interrupted', finished_at = $2::timestamptz, updated_at = $2::timestamptz
+             WHERE id = $1::uuid AND status = 'in_progress' AND finished_at IS NULL AND updated_at < $3::timestamptz RETURNING id`,
+            [step.id, now, cutoff],
+          );
+          if (changed.length === 0) continue;
+          await event('STEP_UPDATED', step.run_id, step.id);
           steps++;
         }
+        return last;
       });
       if (lastSeq > 0n) this.deps.events.publish(debugTopic(chatId), { chatId, seq: lastSeq.toString() });
     }
@@ -102,11 +112,13 @@ export class DebugMaintenance {
     let total = 0;
     for (;;) {
       // Deletion and its events commit together.
-      const { count, wakeups } = await this.db.$transaction(async (tx) => {
-        const deleted = await tx.$queryRaw<{ id: string; chat_id: string }[]>`
-          DELETE FROM chat_debug_runs WHERE id IN (
-            SELECT id FROM chat_debug_runs WHERE updated_at < ${cutoff} ORDER BY updated_at ASC, id ASC LIMIT ${PURGE_BATCH})
-          RETURNING id, chat_id`;
+      const { count, wakeups } = await this.deps.sql.transaction(async (tx) => {
+        const deleted = await tx.query<{ id: string; chat_id: string }>(
+          `DELETE FROM chat_debug_runs WHERE id IN (
+             SELECT id FROM chat_debug_runs WHERE updated_at < $1::timestamptz ORDER BY updated_at ASC, id ASC LIMIT ${PURGE_BATCH})
+           RETURNING id::text, chat_id::text`,
+          [cutoff.toISOString()],
+        );
         return { count: deleted.length, wakeups: await recordRunDeletions(tx, deleted) };
       });
       for (const [chatId, seq] of wakeups) this.deps.events.publish(debugTopic(chatId), { chatId, seq: seq.toString() });

@@ -3,11 +3,13 @@ import type { Actor } from '../auth/actor.ts';
 import type { ChatService, ChatView } from '../chats/service.ts';
 import type { ServiceDeps } from '../context.ts';
 import { conflict, invalid, notFound, storage } from '../errors.ts';
-import { Prisma, type DebugRun, type DebugStep } from '../generated/prisma/client.ts';
+import type { Sql } from '../db/sql.ts';
+import type { DebugRun, DebugStep } from '../generated/prisma/client.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { isPlainObject } from '../util/json.ts';
 import { appendEvent, debugTopic, nextEventSeq, type DebugEventKind } from './events.ts';
-import { STEP_OPERATIONS, aggregateSummary, isDebugStatus, isTerminal, statusUpdateApplies } from './lifecycle.ts';
+import { STEP_OPERATIONS, aggregateSummary, isDebugStatus, isTerminal, statusUpdateApplies, type StepForSummary } from './lifecycle.ts';
+import { RUN_COLUMNS, STEP_COLUMNS, toRun, toStep, type RawRun, type RawStep } from './rows.ts';
 import { capRequestText, capResponseText, normalizeLabel, redactJsonValue, sanitizeAttempts } from './redaction.ts';
 
 export const NOT_ENABLED_MESSAGE = 'Chat debug logging is not enabled for this chat.';
@@ -55,22 +57,13 @@ export interface RunWithSteps {
   steps: DebugStep[];
 }
 
-type Tx = Prisma.TransactionClient;
-
 const requireObject = (field: string, value: unknown) => {
   if (!isPlainObject(value)) throw invalid('Invalid debug payload.', `${field} must be a JSON object.`);
   return value;
 };
 
 /** Sensitive keys are redacted in every free-form payload, not only in attempt bodies. */
-const redacted = (value: Record<string, unknown>) => redactJsonValue(value).value as Prisma.InputJsonObject;
-
-/** Prisma JSON input for an optional payload: null clears it (SQL NULL, omitted on read). */
-function optionalJson(field: string, value: unknown, transform: (v: Record<string, unknown>) => unknown = (v) => v) {
-  if (value === undefined) return undefined;
-  if (value === null) return Prisma.DbNull;
-  return redacted(transform(requireObject(field, value)) as Record<string, unknown>);
-}
+const redacted = (value: Record<string, unknown>) => redactJsonValue(value).value as Record<string, unknown>;
 
 function validateStatus(status: string | undefined) {
   if (status !== undefined && !isDebugStatus(status)) {
@@ -102,12 +95,12 @@ export class DebugService {
   }
 
   /** Writes run in one transaction that starts by taking the chat's event sequence (and row lock). */
-  private async write<T>(message: string, chatId: string, work: (tx: Tx, seq: bigint) => Promise<T>): Promise<T> {
+  private async write<T>(message: string, chatId: string, work: (sql: Sql, seq: bigint) => Promise<T>): Promise<T> {
     let seq = 0n;
     const result = await storage(message, () =>
-      this.db.$transaction(async (tx) => {
-        seq = await nextEventSeq(tx, chatId);
-        return work(tx, seq);
+      this.deps.sql.transaction(async (sql) => {
+        seq = await nextEventSeq(sql, chatId);
+        return work(sql, seq);
       }),
     );
     this.publish(chatId, seq);
@@ -128,36 +121,42 @@ export class DebugService {
     if (!kind) throw invalid('Debug run kind is required.', 'Expected one of: chat_turn, title_generation, quickgen, compaction.');
     if (!/^[a-z0-9_]{1,64}$/.test(kind)) throw invalid('Invalid debug run kind.', `Got ${JSON.stringify(kind)}.`);
     const label = body.first_message === undefined ? '' : normalizeLabel(body.first_message);
-    const id = randomUUID();
-    return this.write('Internal error creating debug run.', chat.id, async (tx, seq) => {
-      const run = await tx.debugRun.create({
-        data: {
-          id,
-          chatId: chat.id,
-          rootChatId: body.root_chat_id ?? null,
-          parentChatId: body.parent_chat_id ?? null,
-          modelConfigId: body.model_config_id ?? null,
-          triggerMessageId: body.trigger_message_id === undefined ? null : BigInt(body.trigger_message_id),
-          historyTipMessageId: body.history_tip_message_id === undefined ? null : BigInt(body.history_tip_message_id),
+    const now = this.now().toISOString();
+    return this.write('Internal error creating debug run.', chat.id, async (sql, seq) => {
+      const [row] = await sql.query<RawRun>(
+        `INSERT INTO chat_debug_runs (id, chat_id, root_chat_id, parent_chat_id, model_config_id, trigger_message_id,
+           history_tip_message_id, kind, status, provider, model, summary, started_at, updated_at)
+         VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::bigint, $7::bigint, $8, 'in_progress', $9, $10, $11::jsonb, $12::timestamptz, $12::timestamptz)
+         RETURNING ${RUN_COLUMNS}`,
+        [
+          randomUUID(),
+          chat.id,
+          body.root_chat_id ?? null,
+          body.parent_chat_id ?? null,
+          body.model_config_id ?? null,
+          body.trigger_message_id?.toString() ?? null,
+          body.history_tip_message_id?.toString() ?? null,
           kind,
-          status: 'in_progress',
-          provider: body.provider ?? null,
-          model: body.model ?? null,
-          summary: label ? { first_message: label } : {},
-          startedAt: this.now(),
-          updatedAt: this.now(),
-        },
-      });
-      await appendEvent(tx, { chatId: chat.id, seq, kind: 'RUN_STARTED', runId: run.id });
-      return run;
+          body.provider ?? null,
+          body.model ?? null,
+          JSON.stringify(label ? { first_message: label } : {}),
+          now,
+        ],
+      );
+      await appendEvent(sql, { chatId: chat.id, seq, kind: 'RUN_STARTED', runId: row.id });
+      return toRun(row);
     });
   }
 
-  /** The run, locked for this transaction, if it belongs to the chat. */
-  private async lockRun(tx: Tx, chatId: string, runId: string): Promise<DebugRun> {
-    const run = await tx.debugRun.findFirst({ where: { id: runId, chatId } });
-    if (!run) throw notFound();
-    return run;
+  /** The run, if it belongs to the chat (the chat's row lock is already held). */
+  private async findRun(sql: Sql, chatId: string, runId: string): Promise<DebugRun> {
+    const [row] = await sql.query<RawRun>(`SELECT ${RUN_COLUMNS} FROM chat_debug_runs WHERE id = $1::uuid AND chat_id = $2::uuid`, [runId, chatId]);
+    if (!row) throw notFound();
+    return toRun(row);
+  }
+
+  private touchRun(sql: Sql, runId: string, now: string) {
+    return sql.query('UPDATE chat_debug_runs SET updated_at = $2::timestamptz WHERE id = $1::uuid', [runId, now]);
   }
 
   async addStep(actor: Actor, chatId: string, runId: () => string, input: () => AddStepInput): Promise<DebugStep> {
@@ -170,30 +169,23 @@ export class DebugService {
     }
     const request = body.normalized_request === undefined || body.normalized_request === null ? {} : requireObject('normalized_request', body.normalized_request);
     const normalizedRequest = redacted(capRequestText(request) as Record<string, unknown>);
-    return this.write('Internal error creating debug step.', chat.id, async (tx, seq) => {
-      const run = await this.lockRun(tx, chat.id, id);
+    const now = this.now().toISOString();
+    return this.write('Internal error creating debug step.', chat.id, async (sql, seq) => {
+      const run = await this.findRun(sql, chat.id, id);
       if (run.finishedAt) throw conflict(RUN_FINISHED_MESSAGE);
-      const last = await tx.debugStep.aggregate({ where: { runId: run.id }, _max: { stepNumber: true } });
-      const now = this.now();
-      const step = await tx.debugStep.create({
-        data: {
-          id: randomUUID(),
-          runId: run.id,
-          chatId: run.chatId,
-          stepNumber: (last._max.stepNumber ?? 0) + 1,
-          operation,
-          status: 'in_progress',
-          historyTipMessageId: body.history_tip_message_id === undefined ? null : BigInt(body.history_tip_message_id),
-          normalizedRequest,
-          attempts: [],
-          metadata: {},
-          startedAt: now,
-          updatedAt: now,
-        },
-      });
-      await tx.debugRun.update({ where: { id: run.id }, data: { updatedAt: now } });
-      await appendEvent(tx, { chatId: chat.id, seq, kind: 'STEP_STARTED', runId: run.id, stepId: step.id });
-      return step;
+      // Step numbers are taken under the chat's row lock, so concurrent appends cannot collide.
+      const [row] = await sql.query<RawStep>(
+        `INSERT INTO chat_debug_steps (id, run_id, chat_id, step_number, operation, status, history_tip_message_id,
+           normalized_request, attempts, metadata, started_at, updated_at)
+         SELECT $1::uuid, $2::uuid, $3::uuid, COALESCE(MAX(step_number), 0) + 1, $4, 'in_progress', $5::bigint,
+           $6::jsonb, '[]'::jsonb, '{}'::jsonb, $7::timestamptz, $7::timestamptz
+         FROM chat_debug_steps WHERE run_id = $2::uuid
+         RETURNING ${STEP_COLUMNS}`,
+        [randomUUID(), run.id, run.chatId, operation, body.history_tip_message_id?.toString() ?? null, JSON.stringify(normalizedRequest), now],
+      );
+      await this.touchRun(sql, run.id, now);
+      await appendEvent(sql, { chatId: chat.id, seq, kind: 'STEP_STARTED', runId: run.id, stepId: row.id });
+      return toStep(row);
     });
   }
 
@@ -205,34 +197,44 @@ export class DebugService {
     if (body.attempts !== undefined && body.attempts !== null && !Array.isArray(body.attempts)) {
       throw invalid('Invalid debug payload.', 'attempts must be a JSON array.');
     }
-    const data: Prisma.DebugStepUpdateInput = {
-      normalizedResponse: optionalJson('normalized_response', body.normalized_response, (v) => capResponseText(v)),
-      usage: optionalJson('usage', body.usage),
-      error: optionalJson('error', body.error),
-      metadata: body.metadata === undefined || body.metadata === null ? undefined : redacted(requireObject('metadata', body.metadata)),
-      attempts: body.attempts === undefined || body.attempts === null ? undefined : (sanitizeAttempts(body.attempts) as Prisma.InputJsonArray),
-      assistantMessageId: body.assistant_message_id === undefined ? undefined : BigInt(body.assistant_message_id),
+    // Each column: [SQL expression, parameter]. Absent fields are left out; null clears the optional payloads.
+    const sets: [string, unknown][] = [];
+    const payload = (column: string, field: string, value: unknown, transform?: (v: Record<string, unknown>) => unknown) => {
+      if (value === undefined) return;
+      if (value === null) sets.push([`${column} = NULL`, undefined]);
+      else sets.push([`${column} = $?::jsonb`, JSON.stringify(redacted((transform ?? ((v) => v))(requireObject(field, value)) as Record<string, unknown>))]);
     };
-    return this.write('Internal error updating debug step.', chat.id, async (tx, seq) => {
-      const run = await this.lockRun(tx, chat.id, runId);
-      const step = await tx.debugStep.findFirst({ where: { id: stepId, runId: run.id, chatId: chat.id } });
-      if (!step) throw notFound();
+    payload('normalized_response', 'normalized_response', body.normalized_response, (v) => capResponseText(v));
+    payload('usage', 'usage', body.usage);
+    payload('error', 'error', body.error);
+    if (body.metadata !== undefined && body.metadata !== null) sets.push(['metadata = $?::jsonb', JSON.stringify(redacted(requireObject('metadata', body.metadata)))]);
+    if (body.attempts !== undefined && body.attempts !== null) sets.push(['attempts = $?::jsonb', JSON.stringify(sanitizeAttempts(body.attempts))]);
+    if (body.assistant_message_id !== undefined) sets.push(['assistant_message_id = $?::bigint', body.assistant_message_id.toString()]);
+    const now = this.now().toISOString();
+    return this.write('Internal error updating debug step.', chat.id, async (sql, seq) => {
+      const run = await this.findRun(sql, chat.id, runId);
+      const [current] = await sql.query<RawStep>(
+        `SELECT ${STEP_COLUMNS} FROM chat_debug_steps WHERE id = $1::uuid AND run_id = $2::uuid AND chat_id = $3::uuid`,
+        [stepId, run.id, chat.id],
+      );
+      if (!current) throw notFound();
       // A lower-priority status on a terminal step is ignored as a whole (13.3).
-      if (!statusUpdateApplies(step.status, body.status)) return step;
-      const now = this.now();
-      const becomesTerminal = body.status !== undefined && isTerminal(body.status);
-      const updated = await tx.debugStep.update({
-        where: { id: step.id },
-        data: {
-          ...data,
-          ...(body.status !== undefined ? { status: body.status } : {}),
-          ...(becomesTerminal && !step.finishedAt ? { finishedAt: now } : {}),
-          updatedAt: now,
-        },
+      if (!statusUpdateApplies(current.status, body.status)) return toStep(current);
+      const all: [string, unknown][] = [...sets, ['updated_at = $?::timestamptz', now]];
+      if (body.status !== undefined) {
+        all.push(['status = $?', body.status]);
+        if (isTerminal(body.status)) all.push(['finished_at = COALESCE(finished_at, $?::timestamptz)', now]);
+      }
+      const params: unknown[] = [stepId];
+      const assignments = all.map(([expression, value]) => {
+        if (value === undefined) return expression;
+        params.push(value);
+        return expression.replace('$?', `$${params.length}`);
       });
-      await tx.debugRun.update({ where: { id: run.id }, data: { updatedAt: now } });
-      await appendEvent(tx, { chatId: chat.id, seq, kind: 'STEP_UPDATED', runId: run.id, stepId: step.id });
-      return updated;
+      const [row] = await sql.query<RawStep>(`UPDATE chat_debug_steps SET ${assignments.join(', ')} WHERE id = $1::uuid RETURNING ${STEP_COLUMNS}`, params);
+      await this.touchRun(sql, run.id, now);
+      await appendEvent(sql, { chatId: chat.id, seq, kind: 'STEP_UPDATED', runId: run.id, stepId });
+      return toStep(row);
     });
   }
 
@@ -242,32 +244,43 @@ export class DebugService {
     const body = input();
     validateStatus(body.status);
     const writerSummary = body.summary === undefined || body.summary === null ? undefined : redacted(requireObject('summary', body.summary));
-    return this.write('Internal error updating debug run.', chat.id, async (tx, seq) => {
-      const run = await this.lockRun(tx, chat.id, id);
+    const now = this.now().toISOString();
+    return this.write('Internal error updating debug run.', chat.id, async (sql, seq) => {
+      const run = await this.findRun(sql, chat.id, id);
       if (!statusUpdateApplies(run.status, body.status)) return run;
-      const now = this.now();
       const firstTerminal = body.status !== undefined && isTerminal(body.status) && !run.finishedAt;
       let summary: Record<string, unknown> | undefined = writerSummary
         ? { ...(isPlainObject(run.summary) ? run.summary : {}), ...writerSummary }
         : undefined;
       if (firstTerminal) {
-        const steps = await tx.debugStep.findMany({ where: { runId: run.id } });
+        const steps = await sql.query<StepForSummary>(
+          'SELECT step_number AS "stepNumber", status, usage, error, attempts FROM chat_debug_steps WHERE run_id = $1::uuid',
+          [run.id],
+        );
         summary = aggregateSummary(summary ?? run.summary, steps);
       }
-      const updated = await tx.debugRun.update({
-        where: { id: run.id },
-        data: {
-          ...(body.status !== undefined ? { status: body.status } : {}),
-          ...(body.provider !== undefined ? { provider: body.provider } : {}),
-          ...(body.model !== undefined ? { model: body.model } : {}),
-          ...(summary ? { summary: summary as Prisma.InputJsonObject } : {}),
-          ...(firstTerminal ? { finishedAt: now } : {}),
-          updatedAt: now,
-        },
-      });
+      const [row] = await sql.query<RawRun>(
+        `UPDATE chat_debug_runs SET
+           status = COALESCE($2, status), provider = CASE WHEN $3::boolean THEN $4 ELSE provider END,
+           model = CASE WHEN $5::boolean THEN $6 ELSE model END, summary = COALESCE($7::jsonb, summary),
+           finished_at = CASE WHEN $8::boolean THEN COALESCE(finished_at, $9::timestamptz) ELSE finished_at END,
+           updated_at = $9::timestamptz
+         WHERE id = $1::uuid RETURNING ${RUN_COLUMNS}`,
+        [
+          run.id,
+          body.status ?? null,
+          body.provider !== undefined,
+          body.provider ?? null,
+          body.model !== undefined,
+          body.model ?? null,
+          summary ? JSON.stringify(summary) : null,
+          firstTerminal,
+          now,
+        ],
+      );
       const kind: DebugEventKind = firstTerminal ? 'RUN_FINISHED' : 'RUN_UPDATED';
-      await appendEvent(tx, { chatId: chat.id, seq, kind, runId: run.id });
-      return updated;
+      await appendEvent(sql, { chatId: chat.id, seq, kind, runId: run.id });
+      return toRun(row);
     });
   }
 

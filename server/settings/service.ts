@@ -42,7 +42,7 @@ export class SettingsService {
   readonly store: SettingsStore;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.store = new SettingsStore(deps.db, (key, userId) => deps.events.publish(SETTINGS_TOPIC, { key, userId: userId ?? null }));
+    this.store = new SettingsStore(deps.db, deps.sql, (key, userId) => deps.events.publish(SETTINGS_TOPIC, { key, userId: userId ?? null }));
   }
 
   get forcedByDeployment(): boolean {

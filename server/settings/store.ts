@@ -1,15 +1,17 @@
 import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 
 /** Raw JSON text per key; callers decide what an unreadable value means. */
 export class SettingsStore {
   /** `onChange` runs after each committed write (events carry the key, never the value). */
   constructor(
     private readonly db: Db,
+    private readonly sql: Sql,
     private readonly onChange: (key: string, userId?: string) => void = () => {},
   ) {}
 
   async readSite(key: string): Promise<string | null> {
-    const row = await this.db.siteSetting.findUnique({ where: { key } });
+    const [row] = await this.sql.query<{ value: string }>('SELECT value FROM site_settings WHERE key = $1', [key]);
     return row?.value ?? null;
   }
 
@@ -24,7 +26,7 @@ export class SettingsStore {
   }
 
   async readUser(userId: string, key: string): Promise<string | null> {
-    const row = await this.db.userSetting.findUnique({ where: { userId_key: { userId, key } } });
+    const [row] = await this.sql.query<{ value: string }>('SELECT value FROM user_settings WHERE user_id = $1::uuid AND key = $2', [userId, key]);
     return row?.value ?? null;
   }
 

@@ -40,12 +40,26 @@ export class UserService {
     if (!token) throw unauthenticated(NO_TOKEN_DETAIL);
     const parsed = parseToken(token);
     if (!parsed) throw unauthenticated(INVALID_KEY_DETAIL);
-    const key = await this.deps.db.apiKey.findUnique({ where: { id: parsed.id }, include: { user: true } });
-    if (!key || key.revokedAt || !secretMatches(parsed.secret, key.secretHash)) throw unauthenticated(INVALID_KEY_DETAIL);
-    if (key.expiresAt.getTime() <= this.now().getTime()) {
-      throw unauthenticated(`API key expired at "${key.expiresAt.toISOString()}".`);
+    // One raw query: this runs on every request.
+    const [key] = await this.deps.sql.query<{
+      secret_hash: Uint8Array;
+      expires_at: Date | string;
+      revoked: boolean;
+      user_id: string;
+      username: string;
+      email: string;
+      role: string;
+    }>(
+      `SELECT k.secret_hash, k.expires_at, k.revoked_at IS NOT NULL AS revoked, u.id::text AS user_id, u.username, u.email, u.role
+       FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $1`,
+      [parsed.id],
+    );
+    if (!key || key.revoked || !secretMatches(parsed.secret, key.secret_hash)) throw unauthenticated(INVALID_KEY_DETAIL);
+    const expiresAt = new Date(key.expires_at);
+    if (expiresAt.getTime() <= this.now().getTime()) {
+      throw unauthenticated(`API key expired at "${expiresAt.toISOString()}".`);
     }
-    return { userId: key.user.id, username: key.user.username, email: key.user.email, role: key.user.role as Role, keyId: key.id };
+    return { userId: key.user_id, username: key.username, email: key.email, role: key.role as Role, keyId: parsed.id };
   }
 
   async hasAnyUser(): Promise<boolean> {
