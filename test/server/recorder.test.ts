@@ -1,67 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeProvider, type FakeProvider } from '../../server/demo/fake-provider.ts';
 import { DebugRecorder } from '../../server/recorder/index.ts';
 import { createChat, createUsers, type Users } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-/** A fake model provider: Anthropic-style JSON with a first 500, and OpenAI-style SSE streaming. */
-function startFakeProvider(): Promise<{ url: string; server: Server; hits: () => number }> {
-  let count = 0;
-  let failNext = true;
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      count++;
-      if (req.url?.startsWith('/v1/messages')) {
-        if (failNext) {
-          failNext = false;
-          res.writeHead(500, { 'content-type': 'application/json', 'retry-after': '0' }).end('{"type":"error","error":{"type":"api_error","message":"overloaded"}}');
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_1' }).end(
-          JSON.stringify({
-            id: 'msg_1',
-            type: 'message',
-            role: 'assistant',
-            content: [{ type: 'text', text: 'Use a mutex.' }],
-            stop_reason: 'end_turn',
-            usage: { input_tokens: 42, output_tokens: 7 },
-          }),
-        );
-        return;
-      }
-      if (req.url?.startsWith('/v1/chat/completions')) {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        const chunks = [
-          { choices: [{ delta: { content: 'Hel' } }] },
-          { choices: [{ delta: { content: 'lo' } }] },
-          { choices: [{ delta: { tool_calls: [{ index: 0, id: 'call_1', function: { name: 'run_code', arguments: '{"co' } }] } }] },
-          { choices: [{ delta: { tool_calls: [{ index: 0, function: { arguments: 'de":1}' } }] }, finish_reason: 'tool_calls' }] },
-          { choices: [], usage: { prompt_tokens: 150, completion_tokens: 42, total_tokens: 192 } },
-        ];
-        let i = 0;
-        const timer = setInterval(() => {
-          if (i < chunks.length) res.write(`data: ${JSON.stringify(chunks[i++])}\n\n`);
-          else {
-            clearInterval(timer);
-            res.end('data: [DONE]\n\n');
-          }
-        }, 5);
-        return;
-      }
-      if (req.url?.startsWith('/drop')) {
-        req.socket.destroy();
-        return;
-      }
-      res.writeHead(404).end();
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, hits: () => count })),
-  );
-}
 
 /** A minimal LLM client that retries 5xx like the vendor SDKs do. */
 async function callWithRetries(fetchFn: typeof fetch, url: string, body: unknown, apiKey: string): Promise<unknown> {
@@ -81,7 +22,7 @@ async function callWithRetries(fetchFn: typeof fetch, url: string, body: unknown
 }
 
 describe('recorder', () => {
-  let provider: Awaited<ReturnType<typeof startFakeProvider>>;
+  let provider: FakeProvider;
   let open: TestServer;
   let closed: TestServer;
   let users: Users;
@@ -97,7 +38,7 @@ describe('recorder', () => {
   afterAll(async () => {
     await open?.close();
     await closed?.close();
-    provider?.server.close();
+    await provider?.close();
   });
 
   it('records retries, redacts credentials and normalises an Anthropic JSON call', async () => {
@@ -105,10 +46,12 @@ describe('recorder', () => {
     const errors: Error[] = [];
     const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId, onError: (e) => errors.push(e) });
     const request = { model: 'claude-sonnet-4', max_tokens: 256, system: 'Be brief.', messages: [{ role: 'user', content: 'How do I fix a race?' }] };
-    const answer = await recorder.run({ kind: 'chat_turn', provider: 'anthropic', model: 'claude-sonnet-4', firstMessage: 'How do I fix a race?' }, (run) =>
+    provider.failNextMessage();
+    const answer = (await recorder.run({ kind: 'chat_turn', provider: 'anthropic', model: 'claude-sonnet-4', firstMessage: 'How do I fix a race?' }, (run) =>
       run.step({ operation: 'generate' }, () => callWithRetries(recorder.fetch, `${provider.url}/v1/messages?key=sk-secret-1`, request, 'sk-secret-1')),
-    );
-    expect(answer).toMatchObject({ content: [{ type: 'text', text: 'Use a mutex.' }] });
+    )) as { content: { text: string }[]; usage: { input_tokens: number; output_tokens: number } };
+    const text = answer.content[0].text;
+    const { input_tokens: input, output_tokens: output } = answer.usage;
     expect(errors).toEqual([]);
 
     const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
@@ -120,7 +63,7 @@ describe('recorder', () => {
       kind: 'chat_turn',
       status: 'completed',
       provider: 'anthropic',
-      summary: { first_message: 'How do I fix a race?', step_count: 1, total_input_tokens: 42, total_output_tokens: 7, endpoint_label: 'POST /v1/messages' },
+      summary: { first_message: 'How do I fix a race?', step_count: 1, total_input_tokens: input, total_output_tokens: output, endpoint_label: 'POST /v1/messages' },
     });
     const [step] = run.steps;
     expect(step).toMatchObject({
@@ -135,8 +78,8 @@ describe('recorder', () => {
         ],
         options: { max_output_tokens: 256 },
       },
-      normalized_response: { content: [{ type: 'text', text: 'Use a mutex.' }], finish_reason: 'stop' },
-      usage: { input_tokens: 42, output_tokens: 7, total_tokens: 49 },
+      normalized_response: { content: [{ type: 'text', text }], finish_reason: 'stop' },
+      usage: { input_tokens: input, output_tokens: output, total_tokens: input + output, cache_read_tokens: 512 },
     });
     expect(step.attempts).toHaveLength(2);
     expect(step.attempts[0]).toMatchObject({
@@ -144,14 +87,14 @@ describe('recorder', () => {
       status: 'failed',
       method: 'POST',
       path: '/v1/messages',
-      response_status: 500,
+      response_status: 529,
       retry_classification: 'server_error',
       retry_delay_ms: 0,
       request_headers: { 'x-api-key': '[REDACTED]', authorization: '[REDACTED]', 'content-type': 'application/json' },
     });
     expect(step.attempts[0].url).toBe(`${provider.url}/v1/messages?key=%5BREDACTED%5D`);
     expect(step.attempts[1]).toMatchObject({ number: 2, status: 'completed', response_status: 200 });
-    expect(JSON.parse(Buffer.from(step.attempts[1].response_body, 'base64').toString())).toMatchObject({ id: 'msg_1' });
+    expect(JSON.parse(Buffer.from(step.attempts[1].response_body, 'base64').toString())).toEqual(answer);
     expect(typeof step.attempts[1].duration_ms).toBe('number');
   });
 
@@ -170,15 +113,15 @@ describe('recorder', () => {
       status: 'completed',
       normalized_response: {
         content: [
-          { type: 'text', text: 'Hello' },
-          { type: 'tool-call', tool_call_id: 'call_1', tool_name: 'run_code', arguments: '{"code":1}' },
+          { type: 'text', text: 'Let me run the failing test.' },
+          { type: 'tool-call', tool_name: 'run_code', arguments: '{"command":"npm test -- build.test.ts"}' },
         ],
         finish_reason: 'tool-calls',
       },
-      usage: { input_tokens: 150, output_tokens: 42, total_tokens: 192 },
+      usage: { input_tokens: 1240, output_tokens: 42, total_tokens: 1282 },
       metadata: { stream_summary: { text_delta_count: 2, tool_call_count: 1, finish_reason: 'tool-calls', part_count: 5 } },
     });
-    expect(run.summary).toMatchObject({ total_input_tokens: 150, total_output_tokens: 42, endpoint_label: 'POST /v1/chat/completions' });
+    expect(run.summary).toMatchObject({ total_input_tokens: 1240, total_output_tokens: 42, endpoint_label: 'POST /v1/chat/completions' });
   });
 
   it('records a dropped connection as a failed attempt and an error step, and rethrows to the agent', async () => {

@@ -1,0 +1,69 @@
+// `npm run bench`: figures reported, never asserted. Writes bench/results.json and prints a table.
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createPostgresDatabase, dropPostgresDatabase } from '../../server/db/database.ts';
+import { POSTGRES_ADMIN_URL } from '../support/database.ts';
+import { benchFanout } from './fanout.ts';
+import { ROOT, request, setupOwnerAndChat, startServerProcess } from './harness.ts';
+import { benchIngestion } from './ingestion.ts';
+
+const only = process.argv.slice(2);
+const wants = (name: string) => only.length === 0 || only.includes(name);
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+};
+const rows: string[][] = [];
+
+async function ingestionOn(label: string, databaseUrl?: string) {
+  const server = await startServerProcess({ databaseUrl });
+  try {
+    const { token, chatId } = await setupOwnerAndChat(server.url);
+    const chats = [chatId];
+    for (let i = 0; i < 3; i++) chats.push((await request(`${server.url}/api/experimental/chats`, 'POST', {}, token)).json.id);
+    await benchIngestion(server.url, token, [chatId], 2000); // warm-up
+    const single = await benchIngestion(server.url, token, [chatId], 10_000);
+    const four = await benchIngestion(server.url, token, chats, 10_000);
+    results[`ingestion_${label}`] = { oneWriter: single, fourWriters: four };
+    rows.push([`Ingestion, ${label}, 1 writer`, `${single.stepsPerSecond} steps/s`, `append p50 ${single.appendP50Ms} ms, p99 ${single.appendP99Ms} ms`]);
+    rows.push([`Ingestion, ${label}, 4 writers`, `${four.stepsPerSecond} steps/s`, `append p50 ${four.appendP50Ms} ms, p99 ${four.appendP99Ms} ms`]);
+  } finally {
+    await server.stop();
+  }
+}
+
+if (wants('ingestion')) {
+  await ingestionOn('PGlite');
+  const name = `exp_bench_${Date.now()}`;
+  const url = await createPostgresDatabase(POSTGRES_ADMIN_URL, name);
+  try {
+    await ingestionOn('PostgreSQL', url);
+  } finally {
+    await dropPostgresDatabase(POSTGRES_ADMIN_URL, name);
+  }
+}
+
+if (wants('fanout')) {
+  const fanout: unknown[] = [];
+  for (const n of [100, 1000, 5000]) {
+    const server = await startServerProcess();
+    try {
+      const { token, chatId } = await setupOwnerAndChat(server.url);
+      const r = await benchFanout(server, token, chatId, n);
+      fanout.push(r);
+      rows.push([`Fan-out to ${n} subscribers`, `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`, `${r.deliveriesPerSecond} deliveries/s, ${Math.round(r.idleBytesPerSubscriber / 1024)} KiB per idle subscriber`]);
+    } finally {
+      await server.stop();
+    }
+  }
+  results.fanout = fanout;
+}
+
+await mkdir(path.join(ROOT, 'bench'), { recursive: true });
+await writeFile(path.join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), 6));
+console.log(`\n${results.machine}\n`);
+for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '));
+console.log('\nWrote bench/results.json');
+process.exit(0);
