@@ -1,19 +1,28 @@
 import { ADVISOR_DEFAULT_MAX_OUTPUT_TOKENS, type AdvisorConfig } from '../advisor/config.ts';
 import type { AdvisorUseGrant, ResolvedAdvisor } from '../advisor/service.ts';
+import { DomainError } from '../errors.ts';
 import { NIL_UUID } from '../util/uuid.ts';
 import { requireActor, uuidArg } from './actor.ts';
 import { builder } from './builder.ts';
 import { ModelConfigRef } from './model-configs.ts';
 
+/** Float inputs that must hold integers (as REST's decoding requires). */
+function integerInput(field: string, value: number | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  if (!Number.isSafeInteger(value)) throw new DomainError('Validation', `${field} must be an integer.`);
+  return value;
+}
+
 export const AdvisorConfigRef = builder.objectRef<AdvisorConfig>('AdvisorConfig').implement({
   description: 'The deployment advisor configuration, as stored, with its resolved values.',
   fields: (t) => ({
     enabled: t.exposeBoolean('enabled', { nullable: false }),
-    maxUsesPerRun: t.exposeInt('max_uses_per_run', { nullable: false, description: '0 = unlimited.' }),
-    maxOutputTokens: t.exposeInt('max_output_tokens', { nullable: false, description: '0 = the server default.' }),
+    // Float, not Int: REST stores integers up to 2^53−1 (rest-api.md 1.2, 7.3), beyond GraphQL's 32-bit Int.
+    maxUsesPerRun: t.exposeFloat('max_uses_per_run', { nullable: false, description: '0 = unlimited.' }),
+    maxOutputTokens: t.exposeFloat('max_output_tokens', { nullable: false, description: '0 = the server default.' }),
     modelConfigId: t.exposeID('model_config_id', { nullable: false, description: 'The nil UUID reuses the chat model.' }),
     reasoningEffort: t.exposeString('reasoning_effort', { nullable: false, description: 'One of low, medium, high, or the empty string for the model default.' }),
-    effectiveMaxOutputTokens: t.int({
+    effectiveMaxOutputTokens: t.float({
       nullable: false,
       description: `The limit in force: max_output_tokens, or ${ADVISOR_DEFAULT_MAX_OUTPUT_TOKENS} when it is 0.`,
       resolve: (c) => c.max_output_tokens || ADVISOR_DEFAULT_MAX_OUTPUT_TOKENS,
@@ -43,9 +52,10 @@ export const ResolvedAdvisorRef = builder.objectRef<ResolvedAdvisor>('ResolvedAd
   fields: (t) => ({
     available: t.exposeBoolean('available', { nullable: false }),
     reason: t.string({ resolve: (r) => r.reason ?? null }),
-    maxUsesPerRun: t.exposeInt('maxUsesPerRun', { nullable: false }),
-    remainingUses: t.int({ resolve: (r) => r.remainingUses ?? null }),
-    maxOutputTokens: t.exposeInt('maxOutputTokens', { nullable: false }),
+    // Float, not Int: REST stores integers up to 2^53 − 1, beyond GraphQL's 32-bit Int.
+    maxUsesPerRun: t.exposeFloat('maxUsesPerRun', { nullable: false }),
+    remainingUses: t.float({ resolve: (r) => r.remainingUses ?? null }),
+    maxOutputTokens: t.exposeFloat('maxOutputTokens', { nullable: false }),
     modelConfigId: t.exposeID('modelConfigId', { nullable: false }),
     model: t.exposeString('model', { nullable: false }),
     reasoningEffort: t.exposeString('reasoningEffort', { nullable: false }),
@@ -55,7 +65,7 @@ export const ResolvedAdvisorRef = builder.objectRef<ResolvedAdvisor>('ResolvedAd
 export const AdvisorUseGrantRef = builder.objectRef<AdvisorUseGrant>('AdvisorUseGrant').implement({
   fields: (t) => ({
     useId: t.exposeID('useId', { nullable: false }),
-    remainingUses: t.int({ description: 'Null when uses are unlimited.', resolve: (g) => g.remainingUses ?? null }),
+    remainingUses: t.float({ description: 'Null when uses are unlimited.', resolve: (g) => g.remainingUses ?? null }),
   }),
 });
 
@@ -63,8 +73,8 @@ const AdvisorConfigInput = builder.inputType('AdvisorConfigInput', {
   description: 'A full replacement: omitted fields take their zero values.',
   fields: (t) => ({
     enabled: t.boolean(),
-    maxUsesPerRun: t.int(),
-    maxOutputTokens: t.int(),
+    maxUsesPerRun: t.float({ description: 'A non-negative integer; 0 = unlimited.' }),
+    maxOutputTokens: t.float({ description: 'A non-negative integer; 0 = the server default.' }),
     modelConfigId: t.id({ description: 'Omit, null or the nil UUID to reuse the chat model.' }),
     reasoningEffort: t.string(),
   }),
@@ -87,8 +97,8 @@ builder.mutationFields((t) => ({
       const actor = requireActor(context);
       await context.services.advisor.setConfig(actor, () => ({
         enabled: input.enabled ?? false,
-        max_uses_per_run: input.maxUsesPerRun ?? 0,
-        max_output_tokens: input.maxOutputTokens ?? 0,
+        max_uses_per_run: integerInput('maxUsesPerRun', input.maxUsesPerRun),
+        max_output_tokens: integerInput('maxOutputTokens', input.maxOutputTokens),
         model_config_id: input.modelConfigId == null ? NIL_UUID : uuidArg(input.modelConfigId),
         reasoning_effort: input.reasoningEffort ?? '',
       }));
