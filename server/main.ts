@@ -13,10 +13,6 @@ async function main() {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const app = await buildApp({ config, database });
   const url = await app.start();
-  const storage = database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
-  console.log(`Experiments is serving ${url} (${storage})`);
-  if (config.chatDebugLoggingEnabled) console.log('Chat debug logging is forced on for every chat by the deployment override.');
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -31,6 +27,12 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  // Announced only once a signal can stop the server gracefully: a supervisor may send SIGTERM as
+  // soon as it reads this line, and without the handlers Node would die without releasing the lock.
+  const storage = database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
+  console.log(`Experiments is serving ${url} (${storage})`);
+  if (config.chatDebugLoggingEnabled) console.log('Chat debug logging is forced on for every chat by the deployment override.');
 }
 
 process.on('uncaughtException', (error) => console.error('uncaught exception:', error));

@@ -18,13 +18,17 @@ export const DesktopAvailabilityRef = builder.objectRef<DesktopAvailability>('De
 
 interface DesktopSettings {
   enableDesktop: boolean;
-  provider: string;
 }
 
 export const DesktopSettingsRef = builder.objectRef<DesktopSettings>('DesktopSettings').implement({
   fields: (t) => ({
     enableDesktop: t.exposeBoolean('enableDesktop', { nullable: false }),
-    computerUseProvider: t.exposeString('provider', { nullable: false }),
+    // Read on its own: an unreadable stored provider fails this field only, not `availability`,
+    // which reports it as PROVIDER_UNREADABLE.
+    computerUseProvider: t.string({
+      nullable: false,
+      resolve: (_s, _a, context) => context.services.settings.getComputerUseProvider(requireActor(context)),
+    }),
     availability: t.field({
       type: DesktopAvailabilityRef,
       nullable: false,
@@ -35,12 +39,7 @@ export const DesktopSettingsRef = builder.objectRef<DesktopSettings>('DesktopSet
 });
 
 async function loadDesktopSettings(context: Parameters<typeof requireActor>[0]): Promise<DesktopSettings> {
-  const actor = requireActor(context);
-  const [enableDesktop, provider] = await Promise.all([
-    context.services.settings.getDesktopEnabled(actor),
-    context.services.settings.getComputerUseProvider(actor),
-  ]);
-  return { enableDesktop, provider };
+  return { enableDesktop: await context.services.settings.getDesktopEnabled(requireActor(context)) };
 }
 
 builder.queryFields((t) => ({

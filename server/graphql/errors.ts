@@ -41,20 +41,36 @@ export function maskError(error: unknown, message: string): Error {
       },
     });
   }
-  if (!domain && error instanceof GraphQLError && !error.originalError) return error;
+  if (!domain && error instanceof GraphQLError && !error.originalError) return withInputCode(error);
   if (!domain && error instanceof GraphQLError && error.originalError instanceof GraphQLError) {
     // An expected error raised as a GraphQLError (e.g. by scope auth): keep the field's location and path.
     const original = error.originalError;
-    return new GraphQLError(original.message, {
-      nodes: error.nodes ?? original.nodes,
-      path: error.path ?? original.path,
-      extensions: original.extensions,
-    });
+    return withInputCode(
+      new GraphQLError(original.message, {
+        nodes: error.nodes ?? original.nodes,
+        path: error.path ?? original.path,
+        extensions: original.extensions,
+      }),
+    );
   }
   console.error('GraphQL internal error:', (error as { originalError?: unknown }).originalError ?? error);
   return new GraphQLError(message, {
     nodes: error instanceof GraphQLError ? error.nodes : undefined,
     path: error instanceof GraphQLError ? error.path : undefined,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
+}
+
+/**
+ * An error without a code and without a field path was raised before execution, while coercing the
+ * request's variables (e.g. an Int variable of 2147483648 or 1.5): bad input, as REST's 400.
+ */
+function withInputCode(error: GraphQLError): GraphQLError {
+  if (error.extensions?.code || error.path) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
   });
 }

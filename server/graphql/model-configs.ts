@@ -50,7 +50,8 @@ builder.mutationFields((t) => ({
         display_name: input.displayName ?? '',
         enabled: input.enabled ?? true,
         is_default: input.isDefault ?? false,
-        context_limit: Number.isInteger(input.contextLimit) ? input.contextLimit : 0,
+        // Like REST's integer decoding (rest-api.md 1.2): only integers within ±(2^53−1); others are no limit.
+        context_limit: Number.isSafeInteger(input.contextLimit) ? input.contextLimit : 0,
         compression_threshold: input.compressionThreshold ?? 70,
       })),
   }),

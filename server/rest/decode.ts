@@ -73,12 +73,22 @@ function convert(field: string, type: FieldType, value: unknown): unknown {
   }
 }
 
+/**
+ * V8's JSON.parse messages quote a piece of the input (`Unexpected token 's', "sk-…" is not valid
+ * JSON`). A body may carry a secret (an API key, a password), so the detail keeps only the reason.
+ */
+function parserMessage(error: Error): string {
+  const message = error.message;
+  if (!message.includes('"')) return message;
+  return /^Unexpected token\b/.test(message) ? 'Unexpected token in JSON' : 'invalid JSON';
+}
+
 function parseTopLevel(raw: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    throw badJson(raw.trim() === '' ? 'unexpected end of JSON input' : (error as Error).message);
+    throw badJson(raw.trim() === '' ? 'unexpected end of JSON input' : parserMessage(error as Error));
   }
   if (value === null) return {};
   if (!isPlainObject(value)) throw badJson(`json: cannot unmarshal ${jsonKind(value)} into an object`);
