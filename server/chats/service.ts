@@ -109,6 +109,10 @@ export class ChatService {
       rootChatId = parent.rootChatId;
       parentChatId = parent.id;
     }
+    if (body.model_config_id !== NIL_UUID) {
+      const config = await this.db.modelConfig.findFirst({ where: { id: body.model_config_id, deletedAt: null }, select: { id: true } });
+      if (!config) throw invalid(`model_config_id ${JSON.stringify(body.model_config_id)} does not match any existing model config.`);
+    }
     const chat = await storage('Internal error creating chat.', () =>
       this.db.chat.create({
         data: {

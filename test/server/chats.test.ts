@@ -88,11 +88,25 @@ describe.each(BACKENDS)('chats on %s', (backend) => {
       const empty = await api().post(CHATS, { token: users.member.token, body: 'null' });
       expect(empty.status).toBe(201);
       expect(empty.body).toMatchObject({ title: '', archived: false, workspace_template_modules: [] });
-      const modelConfigId = randomUUID();
+      const config = await api().post('/api/experimental/chats/model-configs', {
+        token: users.owner.token,
+        body: { provider: 'openai', model: 'gpt-4o', context_limit: 128000 },
+      });
+      expect(config.status).toBe(201);
+      const modelConfigId: string = config.body.id;
       const withModel = await api().post(CHATS, { token: users.member.token, body: { title: 'm', model_config_id: modelConfigId.toUpperCase() } });
       expect(withModel.status).toBe(201);
       expect(withModel.body.model_config_id).toBe(modelConfigId);
       expect(Object.keys(withModel.body)).toEqual(['id', 'owner_id', 'title', 'root_chat_id', 'model_config_id', 'archived', 'workspace_template_modules', 'created_at', 'updated_at']);
+    });
+
+    it('rejects an unknown model config, storing nothing', async () => {
+      const before = await server.db.prisma.chat.count();
+      const unknown = randomUUID();
+      const response = await api().post(CHATS, { token: users.member.token, body: { title: 'm', model_config_id: unknown } });
+      expect(response.status).toBe(400);
+      expect(response.text).toBe(`${JSON.stringify({ message: `model_config_id "${unknown}" does not match any existing model config.` })}\n`);
+      expect(await server.db.prisma.chat.count()).toBe(before);
     });
 
     it('rejects bad bodies and unauthenticated callers, storing nothing', async () => {
