@@ -201,6 +201,8 @@ export class ChatService {
     const missing = userIds.filter((id) => !found.some((u) => u.id === id));
     if (missing.length) throw invalid(`User ${missing[0]} does not exist.`);
     if (userIds.includes(chat.access.rootOwnerId)) throw invalid('The chat owner cannot be added to the chat ACL.');
+    // Known before the change commits, so streams are told at once after it.
+    const tree = await this.subtreeIds(chat.id);
     await storage('Internal error updating chat ACL.', () =>
       this.db.$transaction(async (tx) => {
         for (const [userId, role] of entries) {
@@ -210,7 +212,7 @@ export class ChatService {
       }),
     );
     // Readers of the root chat read every chat in the tree: tell every open stream to re-check.
-    for (const id of await this.subtreeIds(chat.id)) this.deps.events.publish(CHAT_TOPIC(id), { chatId: id, kind: 'ACL_CHANGED' });
+    for (const id of tree) this.deps.events.publish(CHAT_TOPIC(id), { chatId: id, kind: 'ACL_CHANGED' });
   }
 
   async aclOf(actor: Actor, chatId: string): Promise<{ userId: string; role: string }[]> {

@@ -71,7 +71,14 @@ class Subscriber {
     if (this.ended) return;
     this.ended = true;
     this.failure = error;
+    // Ended by a failure (access lost, too far behind): undelivered events are dropped, not sent.
+    if (error) this.queue = [];
     this.wake?.();
+  }
+
+  /** Ended by a failure; the stream stops before its next event, replayed or live. */
+  get failed(): boolean {
+    return this.failure !== undefined;
   }
 
   /** Next event not yet delivered, in sequence order; undefined when the stream is over. */
@@ -101,6 +108,8 @@ class ChatFeed {
   private pulling = false;
   private again = false;
   private readonly offs: (() => void)[];
+  /** The running access re-check after a sharing change; deliveries wait for it. */
+  private accessCheck: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -115,7 +124,7 @@ class ChatFeed {
       deps.events.on(DEBUG_RESYNC_TOPIC, () => void this.pull()),
       deps.events.on(CHAT_TOPIC(chatId), (payload) => {
         if (payload.kind === 'DELETED') this.chatDeleted();
-        else if (payload.kind === 'ACL_CHANGED') void this.recheckAccess();
+        else if (payload.kind === 'ACL_CHANGED') this.accessCheck = this.accessCheck.then(() => this.recheckAccess());
       }),
     ];
   }
@@ -134,9 +143,16 @@ class ChatFeed {
           orderBy: { seq: 'asc' },
           take: PAGE,
         });
-        if (events.length === 0) break;
+        // `continue` re-tests `again`: a wake-up that arrived during this (empty) read must pull again.
+        if (events.length === 0) continue;
         const views = await loadViews(this.deps, events);
         this.lastSeq = events[events.length - 1].seq;
+        // While sharing is re-checked, hold delivery: a reader whose share was removed must not
+        // receive what was written after the removal.
+        for (let check = this.accessCheck; ; check = this.accessCheck) {
+          await check;
+          if (check === this.accessCheck) break;
+        }
         for (const sub of this.subscribers) for (const view of views) sub.push(view);
         if (events.length === PAGE) this.again = true;
       } while (this.again);
@@ -166,15 +182,21 @@ class ChatFeed {
 
   /** Access is re-checked when sharing changes: a reader whose share was removed loses the stream. */
   private async recheckAccess() {
-    for (const sub of this.subscribers) {
-      const chat = await this.chats.findReadable(sub.actor, this.chatId).catch(() => null);
-      if (!chat) sub.end(new DomainError('NotFound', NOT_FOUND_MESSAGE));
-    }
+    await Promise.all(
+      [...this.subscribers].map(async (sub) => {
+        const chat = await this.chats.findReadable(sub.actor, this.chatId).catch(() => null);
+        if (!chat) sub.end(new DomainError('NotFound', NOT_FOUND_MESSAGE));
+      }),
+    );
   }
 
+  /** Set once the last subscriber left: the feed no longer listens and must not be joined. */
+  closed = false;
+
   remove(sub: Subscriber) {
-    this.subscribers.delete(sub);
+    if (!this.subscribers.delete(sub)) return;
     if (this.subscribers.size === 0) {
+      this.closed = true;
       for (const off of this.offs) off();
       this.onEmpty();
     }
@@ -214,7 +236,9 @@ export class DebugFeedHub {
       afterSeq = decodeCursor(after);
       if (afterSeq === undefined) throw invalid('Invalid cursor.', 'Pass a cursor received from chatDebugEvents.');
     }
-    const feed = await this.feedFor(chat.id);
+    let feed = await this.feedFor(chat.id);
+    // A feed whose last subscriber left while we waited has stopped listening: take a fresh one.
+    while (feed.closed) feed = await this.feedFor(chat.id);
     // Join before reading, so nothing committed from now on can be missed.
     const sub = new Subscriber(actor, afterSeq ?? 0n);
     feed.subscribers.add(sub);
@@ -232,6 +256,7 @@ export class DebugFeedHub {
           take: PAGE,
         });
         for (const view of await loadViews(deps, events)) {
+          if (sub.failed) return;
           sub.lastSeq = view.seq;
           yield view;
         }
@@ -253,7 +278,27 @@ export class DebugFeedHub {
     };
     // Ensure events committed while the feed was idle reach it.
     void feed.pull();
-    return stream();
+    const generator = stream();
+    const leave = () => {
+      // Wakes a generator parked in sub.next(): an async generator handles return() only once it
+      // reaches a yield, so without this a closed socket kept its subscriber until the chat's next
+      // event. remove() also covers a stream that is returned before it was ever started.
+      sub.end();
+      feed.remove(sub);
+    };
+    const iterator: AsyncIterableIterator<DebugEventView> = {
+      next: () => generator.next(),
+      return: (value?: unknown) => {
+        leave();
+        return generator.return(value as undefined);
+      },
+      throw: (error?: unknown) => {
+        leave();
+        return generator.throw(error);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   get activeFeeds(): number {

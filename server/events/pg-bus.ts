@@ -17,6 +17,8 @@ export class PgEventBus implements EventBus {
   private readonly origin = randomUUID();
   private readonly pool: pg.Pool;
   private listener?: pg.Client;
+  /** The newest LISTEN client, connected or connecting: only its failures schedule a reconnect. */
+  private current?: pg.Client;
   private closed = false;
   private backoff = 250;
   private reconnectTimer?: NodeJS.Timeout;
@@ -30,6 +32,7 @@ export class PgEventBus implements EventBus {
 
   private async connect(isReconnect: boolean): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString });
+    this.current = client;
     client.on('notification', (message) => this.receive(message.payload));
     client.on('error', (error) => {
       console.error('event bus LISTEN connection lost:', error.message);
@@ -54,7 +57,8 @@ export class PgEventBus implements EventBus {
   }
 
   private scheduleReconnect(client: pg.Client) {
-    if (this.closed || (this.listener !== undefined && this.listener !== client)) return;
+    if (this.closed || client !== this.current) return;
+    this.current = undefined;
     this.listener = undefined;
     client.removeAllListeners('end');
     client.end().catch(() => {});

@@ -1,3 +1,4 @@
+export {};
 // A closed-loop load generator in its own process: `concurrency` workers send the same request
 // back to back for `seconds`, then it prints {requests, errors, rps} as JSON.
 const [url, method, headersJson, body, secondsArg, concurrencyArg] = process.argv.slice(2);
