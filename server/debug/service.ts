@@ -8,7 +8,7 @@ import type { DebugRun, DebugStep } from '../generated/prisma/client.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { isPlainObject } from '../util/json.ts';
 import { appendEvent, debugTopic, nextEventSeq, type DebugEventKind } from './events.ts';
-import { STEP_OPERATIONS, aggregateSummary, isDebugStatus, isTerminal, statusUpdateApplies, type StepForSummary } from './lifecycle.ts';
+import { RUN_KINDS, STEP_OPERATIONS, aggregateSummary, isDebugStatus, isTerminal, statusUpdateApplies, type StepForSummary } from './lifecycle.ts';
 import { RUN_COLUMNS, STEP_COLUMNS, toRun, toStep, type RawRun, type RawStep } from './rows.ts';
 import { capRequestText, capResponseText, normalizeLabel, redactJsonValue, sanitizeAttempts } from './redaction.ts';
 
@@ -119,7 +119,9 @@ export class DebugService {
     const body = input();
     const kind = (body.kind ?? '').trim();
     if (!kind) throw invalid('Debug run kind is required.', 'Expected one of: chat_turn, title_generation, quickgen, compaction.');
-    if (!/^[a-z0-9_]{1,64}$/.test(kind)) throw invalid('Invalid debug run kind.', `Got ${JSON.stringify(kind)}.`);
+    if (!(RUN_KINDS as readonly string[]).includes(kind)) {
+      throw invalid('Invalid debug run kind.', `Expected one of: chat_turn, title_generation, quickgen, compaction. Got ${JSON.stringify(kind)}.`);
+    }
     const label = body.first_message === undefined ? '' : normalizeLabel(body.first_message);
     const now = this.now().toISOString();
     return this.write('Internal error creating debug run.', chat.id, async (sql, seq) => {

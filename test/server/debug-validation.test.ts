@@ -1,0 +1,44 @@
+// Writers' bad input: every rejected write answers 400 with its message and stores nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../support/database.ts';
+import { enableRecording, runPath, runsPath, snapshotDebug, stepPath, stepsPath } from '../support/debug.ts';
+import { createChat, createUsers, type Users } from '../support/fixtures.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+describe.each(BACKENDS)('debug writers’ bad input on %s', (backend) => {
+  let server: TestServer;
+  let users: Users;
+  let chatId: string;
+  let runId: string;
+  let stepId: string;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    users = await createUsers(server.api);
+    await enableRecording(server, users);
+    chatId = await createChat(server.api, users.member.token);
+    runId = (await server.api.post(runsPath(chatId), { token: users.member.token, body: { kind: 'chat_turn' } })).body.id;
+    stepId = (await server.api.post(stepsPath(chatId, runId), { token: users.member.token, body: { operation: 'stream' } })).body.id;
+  });
+  afterAll(async () => server?.close());
+
+  const cases: [string, () => [string, string, unknown], Record<string, string>][] = [
+    ['a missing kind', () => ['POST', runsPath(chatId), {}], { message: 'Debug run kind is required.', detail: 'Expected one of: chat_turn, title_generation, quickgen, compaction.' }],
+    ['an unknown kind', () => ['POST', runsPath(chatId), { kind: 'poetry' }], { message: 'Invalid debug run kind.', detail: 'Expected one of: chat_turn, title_generation, quickgen, compaction. Got "poetry".' }],
+    ['an unknown operation', () => ['POST', stepsPath(chatId, runId), { operation: 'think' }], { message: 'Invalid debug step operation.', detail: 'Expected one of: stream, generate. Got "think".' }],
+    ['a non-object request', () => ['POST', stepsPath(chatId, runId), { operation: 'stream', normalized_request: [1] }], { message: 'Invalid debug payload.', detail: 'normalized_request must be a JSON object.' }],
+    ['an unknown step status', () => ['PATCH', stepPath(chatId, runId, stepId), { status: 'done' }], { message: 'Invalid debug status.', detail: 'Expected one of: in_progress, completed, error, interrupted. Got "done".' }],
+    ['attempts that are not an array', () => ['PATCH', stepPath(chatId, runId, stepId), { attempts: { number: 1 } }], { message: 'Invalid debug payload.', detail: 'attempts must be a JSON array.' }],
+    ['a non-object usage', () => ['PATCH', stepPath(chatId, runId, stepId), { usage: 'lots' }], { message: 'Invalid debug payload.', detail: 'usage must be a JSON object.' }],
+    ['an unknown run status', () => ['PATCH', runPath(chatId, runId), { status: 'finished' }], { message: 'Invalid debug status.', detail: 'Expected one of: in_progress, completed, error, interrupted. Got "finished".' }],
+    ['a non-object summary', () => ['PATCH', runPath(chatId, runId), { summary: 'x' }], { message: 'Invalid debug payload.', detail: 'summary must be a JSON object.' }],
+  ];
+
+  it.each(cases)('rejects %s with 400 and stores nothing', async (_name, request, expected) => {
+    const before = await snapshotDebug(server);
+    const [method, path, body] = request();
+    const response = await server.api.request(method, path, { token: users.member.token, body });
+    expect(response.status).toBe(400);
+    expect(response.text).toBe(`${JSON.stringify(expected)}\n`);
+    expect(await snapshotDebug(server)).toBe(before);
+  });
+});
