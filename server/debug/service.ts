@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/actor.ts';
+import { canReadChat } from '../auth/policy.ts';
 import type { ChatService, ChatView } from '../chats/service.ts';
 import type { ServiceDeps } from '../context.ts';
 import { conflict, invalid, notFound, storage } from '../errors.ts';
@@ -288,32 +289,53 @@ export class DebugService {
 
   // Reads: every path checks the chat first, with the same 404 for "missing" and "no access".
 
-  async listRuns(actor: Actor, chatId: string, limit = MAX_LISTED_RUNS): Promise<DebugRun[]> {
-    const chat = await this.chats.getReadable(actor, chatId);
-    const take = Math.max(0, Math.min(MAX_LISTED_RUNS, Math.trunc(limit)));
-    return storage('Internal error fetching debug runs.', () =>
-      this.db.debugRun.findMany({ where: { chatId: chat.id }, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }], take }),
-    );
+  /**
+   * A chat the caller reads: loaded by id, or a view loaded earlier in the same request (GraphQL's
+   * nested fields), whose access facts are checked again here.
+   */
+  private async readable(actor: Actor, chat: string | ChatView): Promise<ChatView> {
+    if (typeof chat === 'string') return this.chats.getReadable(actor, chat);
+    if (!canReadChat(actor, chat.access)) throw notFound();
+    return chat;
   }
 
-  async getRun(actor: Actor, chatId: string, runId: () => string): Promise<RunWithSteps> {
-    const chat = await this.chats.getReadable(actor, chatId);
+  async listRuns(actor: Actor, chatOrId: string | ChatView, limit = MAX_LISTED_RUNS): Promise<DebugRun[]> {
+    const chat = await this.readable(actor, chatOrId);
+    const take = Math.max(0, Math.min(MAX_LISTED_RUNS, Math.trunc(limit)));
+    const rows = await storage('Internal error fetching debug runs.', () =>
+      this.deps.sql.query<RawRun>(
+        `SELECT ${RUN_COLUMNS} FROM chat_debug_runs WHERE chat_id = $1::uuid ORDER BY started_at DESC, id DESC LIMIT ${take}`,
+        [chat.id],
+      ),
+    );
+    return rows.map(toRun);
+  }
+
+  async getRun(actor: Actor, chatOrId: string | ChatView, runId: () => string): Promise<RunWithSteps> {
+    const chat = await this.readable(actor, chatOrId);
     const id = runId();
-    const run = await storage('Internal error fetching debug run.', () => this.db.debugRun.findFirst({ where: { id, chatId: chat.id } }));
-    if (!run) throw notFound();
-    const steps = await storage('Internal error fetching debug steps.', () => this.stepsOf(run.id));
-    return { run, steps };
+    const [row] = await storage('Internal error fetching debug run.', () =>
+      this.deps.sql.query<RawRun>(`SELECT ${RUN_COLUMNS} FROM chat_debug_runs WHERE id = $1::uuid AND chat_id = $2::uuid`, [id, chat.id]),
+    );
+    if (!row) throw notFound();
+    const steps = await storage('Internal error fetching debug steps.', () => this.stepsOf(row.id));
+    return { run: toRun(row), steps };
   }
 
   /** Steps of a run in step order; callers have checked access. */
-  stepsOf(runId: string): Promise<DebugStep[]> {
-    return this.db.debugStep.findMany({ where: { runId }, orderBy: [{ stepNumber: 'asc' }, { startedAt: 'asc' }] });
+  async stepsOf(runId: string): Promise<DebugStep[]> {
+    const rows = await this.deps.sql.query<RawStep>(
+      `SELECT ${STEP_COLUMNS} FROM chat_debug_steps WHERE run_id = $1::uuid ORDER BY step_number ASC, started_at ASC`,
+      [runId],
+    );
+    return rows.map(toStep);
   }
 
   /** Whether the chat has at least one stored run (one condition for showing the Debug tab). */
-  async hasRuns(actor: Actor, chatId: string): Promise<boolean> {
-    const chat = await this.chats.getReadable(actor, chatId);
-    return (await this.db.debugRun.count({ where: { chatId: chat.id }, take: 1 })) > 0;
+  async hasRuns(actor: Actor, chatOrId: string | ChatView): Promise<boolean> {
+    const chat = await this.readable(actor, chatOrId);
+    const rows = await this.deps.sql.query('SELECT 1 FROM chat_debug_runs WHERE chat_id = $1::uuid LIMIT 1', [chat.id]);
+    return rows.length > 0;
   }
 }
 

@@ -94,7 +94,7 @@ builder.objectFields(ChatRef, (t) => ({
     description: 'The newest runs first, at most 100. Owner and readers only.',
     args: { first: t.arg.int({ defaultValue: 100 }) },
     ...readableChat,
-    resolve: (chat, args, context) => context.services.debug.listRuns(requireActor(context), chat.id, args.first ?? 100),
+    resolve: (chat, args, context) => context.services.debug.listRuns(requireActor(context), chat, args.first ?? 100),
   }),
   debugRun: t.field({
     type: DebugRunRef,
@@ -103,7 +103,7 @@ builder.objectFields(ChatRef, (t) => ({
     ...readableChat,
     resolve: async (chat, args, context) => {
       try {
-        return (await context.services.debug.getRun(requireActor(context), chat.id, () => runIdArg(args.id))).run;
+        return (await context.services.debug.getRun(requireActor(context), chat, () => runIdArg(args.id))).run;
       } catch (error) {
         if ((error as { kind?: string }).kind === 'NotFound') return null;
         throw error;
@@ -119,7 +119,7 @@ builder.objectFields(ChatRef, (t) => ({
   hasDebugRuns: t.boolean({
     nullable: false,
     ...readableChat,
-    resolve: (chat, _a, context) => context.services.debug.hasRuns(requireActor(context), chat.id),
+    resolve: (chat, _a, context) => context.services.debug.hasRuns(requireActor(context), chat),
   }),
 }));
 
