@@ -2,7 +2,8 @@ import type { Actor } from '../auth/actor.ts';
 import { CHAT_TOPIC, type ChatService } from '../chats/service.ts';
 import type { ServiceDeps } from '../context.ts';
 import { DomainError, NOT_FOUND_MESSAGE, invalid } from '../errors.ts';
-import type { DebugEvent, DebugRun, DebugStep } from '../generated/prisma/client.ts';
+import type { DebugRun, DebugStep } from '../generated/prisma/client.ts';
+import { RUN_COLUMNS, STEP_COLUMNS, toRun, toStep, type RawRun, type RawStep } from './rows.ts';
 import { DEBUG_RESYNC_TOPIC, debugTopic, decodeCursor, encodeCursor, type DebugEventKind } from './events.ts';
 
 /** One event as subscribers receive it; built once per event and shared by every subscriber. */
@@ -21,12 +22,36 @@ const PAGE = 200;
 /** A subscriber this far behind is ended; its client resumes from its cursor. */
 const MAX_QUEUE = 5000;
 
-async function loadViews(deps: ServiceDeps, events: DebugEvent[]): Promise<DebugEventView[]> {
+interface EventRow {
+  chatId: string;
+  seq: bigint;
+  kind: string;
+  runId: string | null;
+  stepId: string | null;
+  data: unknown;
+}
+
+/** Events after `afterSeq`, in order: one raw query (this runs once per event per process). */
+async function eventsAfter(deps: ServiceDeps, chatId: string, afterSeq: bigint): Promise<EventRow[]> {
+  const rows = await deps.sql.query<Omit<EventRow, 'seq'> & { seq: string }>(
+    `SELECT chat_id::text AS "chatId", seq::text AS seq, kind, run_id::text AS "runId", step_id::text AS "stepId", data
+     FROM chat_debug_events e WHERE e.chat_id = $1::uuid AND e.seq > $2::bigint ORDER BY e.seq ASC LIMIT ${PAGE}`,
+    [chatId, afterSeq.toString()],
+  );
+  return rows.map((row) => ({ ...row, seq: BigInt(row.seq) }));
+}
+
+async function currentSeqOf(deps: ServiceDeps, chatId: string): Promise<bigint> {
+  const [row] = await deps.sql.query<{ seq: string }>('SELECT debug_event_seq::text AS seq FROM chats WHERE id = $1::uuid', [chatId]);
+  return row ? BigInt(row.seq) : 0n;
+}
+
+async function loadViews(deps: ServiceDeps, events: EventRow[]): Promise<DebugEventView[]> {
   const runIds = [...new Set(events.map((e) => e.runId).filter((id): id is string => id !== null))];
   const stepIds = [...new Set(events.map((e) => e.stepId).filter((id): id is string => id !== null))];
   const [runs, steps] = await Promise.all([
-    runIds.length ? deps.db.debugRun.findMany({ where: { id: { in: runIds } } }) : [],
-    stepIds.length ? deps.db.debugStep.findMany({ where: { id: { in: stepIds } } }) : [],
+    runIds.length ? deps.sql.query<RawRun>(`SELECT ${RUN_COLUMNS} FROM chat_debug_runs WHERE id = ANY($1::uuid[])`, [runIds]).then((r) => r.map(toRun)) : [],
+    stepIds.length ? deps.sql.query<RawStep>(`SELECT ${STEP_COLUMNS} FROM chat_debug_steps WHERE id = ANY($1::uuid[])`, [stepIds]).then((r) => r.map(toStep)) : [],
   ]);
   const runById = new Map(runs.map((r) => [r.id, r]));
   const stepById = new Map(steps.map((s) => [s.id, s]));
@@ -138,11 +163,7 @@ class ChatFeed {
     try {
       do {
         this.again = false;
-        const events = await this.deps.db.debugEvent.findMany({
-          where: { chatId: this.chatId, seq: { gt: this.lastSeq } },
-          orderBy: { seq: 'asc' },
-          take: PAGE,
-        });
+        const events = await eventsAfter(this.deps, this.chatId, this.lastSeq);
         // `continue` re-tests `again`: a wake-up that arrived during this (empty) read must pull again.
         if (events.length === 0) continue;
         const views = await loadViews(this.deps, events);
@@ -212,8 +233,7 @@ export class DebugFeedHub {
   ) {}
 
   private async currentSeq(chatId: string): Promise<bigint> {
-    const chat = await this.deps.db.chat.findUnique({ where: { id: chatId }, select: { debugEventSeq: true } });
-    return chat?.debugEventSeq ?? 0n;
+    return currentSeqOf(this.deps, chatId);
   }
 
   private feedFor(chatId: string): Promise<ChatFeed> {
@@ -245,16 +265,11 @@ export class DebugFeedHub {
     const deps = this.deps;
     const replay = async function* (): AsyncGenerator<DebugEventView> {
       if (afterSeq === undefined) {
-        const chatRow = await deps.db.chat.findUnique({ where: { id: chat.id }, select: { debugEventSeq: true } });
-        sub.lastSeq = chatRow?.debugEventSeq ?? 0n;
+        sub.lastSeq = await currentSeqOf(deps, chat.id);
         return;
       }
       for (;;) {
-        const events = await deps.db.debugEvent.findMany({
-          where: { chatId: chat.id, seq: { gt: sub.lastSeq } },
-          orderBy: { seq: 'asc' },
-          take: PAGE,
-        });
+        const events = await eventsAfter(deps, chat.id, sub.lastSeq);
         for (const view of await loadViews(deps, events)) {
           if (sub.failed) return;
           sub.lastSeq = view.seq;

@@ -9,6 +9,27 @@ import { builder } from './builder.ts';
 import { ChatRef } from './chats.ts';
 
 const num = (value: bigint | null) => (value === null ? null : Number(value));
+
+/**
+ * Wire conversions memoised per row object: a live event's run and step objects are shared by
+ * every subscriber, so each payload is converted once, not once per subscriber.
+ */
+function memo<T extends object, R>(convert: (row: T) => R): (row: T) => R {
+  const cache = new WeakMap<T, R>();
+  return (row) => {
+    if (cache.has(row)) return cache.get(row)!;
+    const value = convert(row);
+    cache.set(row, value);
+    return value;
+  };
+}
+const stepRequest = memo((s: DebugStep) => requiredObject(s.normalizedRequest));
+const stepResponse = memo((s: DebugStep) => optionalObject(s.normalizedResponse) ?? null);
+const stepUsage = memo((s: DebugStep) => optionalObject(s.usage) ?? null);
+const stepAttempts = memo((s: DebugStep) => attemptsArray(s.attempts));
+const stepError = memo((s: DebugStep) => optionalObject(s.error) ?? null);
+const stepMetadata = memo((s: DebugStep) => requiredObject(s.metadata));
+const runSummary = memo((r: DebugRun) => requiredObject(r.summary));
 const runIdArg = (value: string | number) => uuidArg(value, () => 'Invalid debug run ID.');
 
 export const DebugStepRef = builder.objectRef<DebugStep>('DebugStep').implement({
@@ -22,12 +43,12 @@ export const DebugStepRef = builder.objectRef<DebugStep>('DebugStep').implement(
     status: t.exposeString('status', { nullable: false }),
     historyTipMessageId: t.float({ resolve: (s) => num(s.historyTipMessageId) }),
     assistantMessageId: t.float({ resolve: (s) => num(s.assistantMessageId) }),
-    normalizedRequest: t.field({ type: 'JSON', nullable: false, resolve: (s) => requiredObject(s.normalizedRequest) }),
-    normalizedResponse: t.field({ type: 'JSON', resolve: (s) => optionalObject(s.normalizedResponse) ?? null }),
-    usage: t.field({ type: 'JSON', resolve: (s) => optionalObject(s.usage) ?? null }),
-    attempts: t.field({ type: 'JSON', nullable: false, description: 'Attempt bodies are base64.', resolve: (s) => attemptsArray(s.attempts) }),
-    error: t.field({ type: 'JSON', resolve: (s) => optionalObject(s.error) ?? null }),
-    metadata: t.field({ type: 'JSON', nullable: false, resolve: (s) => requiredObject(s.metadata) }),
+    normalizedRequest: t.field({ type: 'JSON', nullable: false, resolve: stepRequest }),
+    normalizedResponse: t.field({ type: 'JSON', resolve: stepResponse }),
+    usage: t.field({ type: 'JSON', resolve: stepUsage }),
+    attempts: t.field({ type: 'JSON', nullable: false, description: 'Attempt bodies are base64.', resolve: stepAttempts }),
+    error: t.field({ type: 'JSON', resolve: stepError }),
+    metadata: t.field({ type: 'JSON', nullable: false, resolve: stepMetadata }),
     startedAt: t.field({ type: 'DateTime', nullable: false, resolve: (s) => s.startedAt }),
     updatedAt: t.field({ type: 'DateTime', nullable: false, resolve: (s) => s.updatedAt }),
     finishedAt: t.field({ type: 'DateTime', resolve: (s) => s.finishedAt }),
@@ -48,7 +69,7 @@ export const DebugRunRef = builder.objectRef<DebugRun>('DebugRun').implement({
     status: t.exposeString('status', { nullable: false }),
     provider: t.string({ resolve: (r) => r.provider }),
     model: t.string({ resolve: (r) => r.model }),
-    summary: t.field({ type: 'JSON', nullable: false, resolve: (r) => requiredObject(r.summary) }),
+    summary: t.field({ type: 'JSON', nullable: false, resolve: runSummary }),
     startedAt: t.field({ type: 'DateTime', nullable: false, resolve: (r) => r.startedAt }),
     updatedAt: t.field({ type: 'DateTime', nullable: false, resolve: (r) => r.updatedAt }),
     finishedAt: t.field({ type: 'DateTime', resolve: (r) => r.finishedAt }),

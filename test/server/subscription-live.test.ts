@@ -174,12 +174,12 @@ describe.each(BACKENDS)('chatDebugEvents live delivery on %s', (backend) => {
 
     // The feed's next read finds nothing new; before that read returns, a write commits and
     // publishes its wake-up (which lands while the feed is still pulling).
-    const delegate = server.app.services.deps.db.debugEvent;
-    const realFindMany = delegate.findMany.bind(delegate);
+    const sql = server.app.services.deps.sql;
+    const realQuery = sql.query.bind(sql);
     let runId: string | undefined;
-    const spy = vi.spyOn(delegate, 'findMany').mockImplementation((async (args: Parameters<typeof realFindMany>[0]) => {
-      const rows = await realFindMany(args);
-      if (runId === undefined && rows.length === 0) {
+    const spy = vi.spyOn(sql, 'query').mockImplementation((async (text: string, params?: unknown[]) => {
+      const rows = await realQuery(text, params);
+      if (runId === undefined && text.includes('FROM chat_debug_events') && rows.length === 0) {
         spy.mockRestore();
         runId = await writer.startRun();
       }
