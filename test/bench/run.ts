@@ -7,6 +7,8 @@ import { POSTGRES_ADMIN_URL } from '../support/database.ts';
 import { benchFanout } from './fanout.ts';
 import { ROOT, request, setupOwnerAndChat, startServerProcess } from './harness.ts';
 import { benchIngestion } from './ingestion.ts';
+import { benchColdStart } from './cold-start.ts';
+import { benchReads } from './reads.ts';
 
 const only = process.argv.slice(2);
 const wants = (name: string) => only.length === 0 || only.includes(name);
@@ -58,6 +60,20 @@ if (wants('fanout')) {
     }
   }
   results.fanout = fanout;
+}
+
+if (wants('reads')) {
+  const reads = await benchReads(8);
+  results.reads = reads;
+  rows.push(['REST list of 100 runs', `${reads.restRps} req/s`, `${reads.restRatio} × baseline (${reads.baselineRps} req/s, one SQL query + JSON.stringify)`]);
+  rows.push(['GraphQL chat { debugRuns }', `${reads.graphqlRps} req/s`, `${reads.graphqlRatio} × baseline`]);
+}
+
+if (wants('cold-start')) {
+  const cold = await benchColdStart();
+  results.coldStart = cold;
+  rows.push(['Cold start, empty database', `${cold.emptyMs} ms`, 'process start to first answered request']);
+  rows.push([`Cold start, ${cold.steps.toLocaleString('en-US')} steps`, `${cold.fullMs} ms`, 'same, embedded PGlite']);
 }
 
 await mkdir(path.join(ROOT, 'bench'), { recursive: true });
