@@ -6,7 +6,8 @@ import { InProcessEventBus, type EventBus } from './events/bus.ts';
 import { PgEventBus } from './events/pg-bus.ts';
 import { createGraphQLWebSocketServer } from './graphql/websocket.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
-import { SECURITY_HEADERS, serveWeb } from './http/static.ts';
+import { configuredOrigins } from './http/origin.ts';
+import { API_SECURITY_HEADERS, serveWeb } from './http/static.ts';
 import { SecretBox } from './providers/secret-box.ts';
 import { chatRoutes } from './rest/chat-routes.ts';
 import { debugRoutes } from './rest/debug-routes.ts';
@@ -38,14 +39,22 @@ export async function buildApp({ config, database, events, secrets }: AppOptions
   const services = createServices({ db: database.prisma, sql: database.sql, config, events: bus, secrets: box });
   const rest = new RestRouter([...userRoutes, ...settingsRoutes, ...chatRoutes, ...debugRoutes], services);
   const yoga = createGraphQLServer(services);
-  const allowedOrigins = () => (config.accessUrl ? [new URL(config.accessUrl).origin] : []);
+  const allowedOrigins = () => configuredOrigins(config.accessUrl);
   const ws = createGraphQLWebSocketServer(yoga, services, allowedOrigins);
   const stopJobs = config.backgroundJobs ? services.maintenance.startTimers() : () => {};
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
+    if (!url) {
+      for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
+      res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' }).end('{"message":"Invalid request target."}\n');
+      return;
+    }
+    const isApi = url.pathname === '/graphql' || url.pathname === '/healthz' || url.pathname === '/api' || url.pathname.startsWith('/api/');
+    // The web app's pages get their own policy in serveWeb.
+    if (isApi) for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
     if (url.pathname === '/graphql') {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      closeIfAnsweredEarly(req, res);
       await yoga.requestListener(req, res);
       return;
     }
@@ -53,9 +62,7 @@ export async function buildApp({ config, database, events, secrets }: AppOptions
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end('{"status":"ok"}\n');
       return;
     }
-    if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Cache-Control', 'no-store');
+    if (isApi) {
       await rest.handle(req, res, url);
       return;
     }
@@ -70,12 +77,23 @@ export async function buildApp({ config, database, events, secrets }: AppOptions
     });
   });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/graphql') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
+    // An exception here would be uncaught (an event handler): answer every failure on the socket.
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = requestUrl(req);
+      if (!url) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      if (url.pathname !== '/graphql') {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      ws.handleUpgrade(req, socket, head);
+    } catch (error) {
+      console.error('upgrade failed:', error);
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     }
-    ws.handleUpgrade(req, socket, head);
   });
 
   return {
@@ -104,4 +122,25 @@ export async function buildApp({ config, database, events, secrets }: AppOptions
       if (!events) await bus.close();
     },
   };
+}
+
+/** The request target as a URL, or undefined when it cannot be parsed (e.g. `GET http://[ HTTP/1.1`). */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An answer sent before the request body was read to its end (yoga's 413 while a body streams in)
+ * closes the connection: the unread rest would otherwise be taken for the next request.
+ */
+function closeIfAnsweredEarly(req: IncomingMessage, res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.writeHead = ((...args: unknown[]) => {
+    if (!req.complete) res.setHeader('Connection', 'close');
+    return writeHead(...args);
+  }) as typeof res.writeHead;
 }

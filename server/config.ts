@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleOptions } from './auth/rate-limit.ts';
 
 export interface Config {
   port: number;
@@ -17,6 +18,8 @@ export interface Config {
   providerEnvKeys: Record<string, string | undefined>;
   /** Run the retention purge and stale finalisation timers. */
   backgroundJobs: boolean;
+  /** Sign-in throttling: failed attempts per email and per client address in a fixed window. */
+  loginThrottle: LoginThrottleOptions;
 }
 
 const TRUE_WORDS = new Set(['1', 'true', 't', 'yes', 'on']);
@@ -37,6 +40,12 @@ function parsePort(name: string, value: string): number {
   return port;
 }
 
+function parseCount(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number ≥ 0, got "${value}".`);
+  return n;
+}
+
 /** Flags win over the environment. Unknown flags are an error so typos do not pass silently. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
   const flags = new Map<string, string>();
@@ -49,12 +58,19 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     else if (i + 1 < argv.length) flags.set(arg.slice(2), argv[++i]);
     else throw new ConfigError(`Flag ${arg} needs a value.`);
   }
-  const known = new Set(['port', 'host', 'data-dir', 'database-url', 'chat-debug-logging-enabled', 'access-url', 'secrets-key', 'web-dist', 'dev', 'no-background-jobs']);
+  const known = new Set([
+    'port', 'host', 'data-dir', 'database-url', 'chat-debug-logging-enabled', 'access-url', 'secrets-key', 'web-dist', 'dev', 'no-background-jobs',
+    'login-rate-limit-email', 'login-rate-limit-address', 'login-rate-limit-window',
+  ]);
   for (const name of flags.keys()) if (!known.has(name)) throw new ConfigError(`Unknown flag --${name}.`);
 
   const pick = (flag: string, envName: string) => flags.get(flag) ?? env[envName];
   const override = pick('chat-debug-logging-enabled', 'CODER_CHAT_DEBUG_LOGGING_ENABLED');
   const port = pick('port', 'PORT');
+  const count = (flag: string, envName: string, fallback: number) => {
+    const value = pick(flag, envName);
+    return value === undefined || value === '' ? fallback : parseCount(`--${flag}`, value);
+  };
   return {
     port: port === undefined ? 3000 : parsePort('--port', port),
     host: pick('host', 'HOST') ?? '0.0.0.0',
@@ -67,5 +83,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     dev: flags.has('dev') || env.NODE_ENV === 'development',
     providerEnvKeys: { anthropic: env.ANTHROPIC_API_KEY || undefined, openai: env.OPENAI_API_KEY || undefined },
     backgroundJobs: !flags.has('no-background-jobs'),
+    loginThrottle: {
+      perEmail: count('login-rate-limit-email', 'LOGIN_RATE_LIMIT_EMAIL', DEFAULT_LOGIN_THROTTLE.perEmail),
+      perAddress: count('login-rate-limit-address', 'LOGIN_RATE_LIMIT_ADDRESS', DEFAULT_LOGIN_THROTTLE.perAddress),
+      windowMs: count('login-rate-limit-window', 'LOGIN_RATE_LIMIT_WINDOW_SECONDS', DEFAULT_LOGIN_THROTTLE.windowMs / 1000) * 1000,
+    },
   };
 }

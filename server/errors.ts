@@ -26,6 +26,16 @@ export class DomainError extends Error {
   }
 }
 
+/** Too many attempts: 429 with a Retry-After header over REST, RATE_LIMITED over GraphQL. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RateLimited', message);
+  }
+}
+
 export const NOT_FOUND_MESSAGE = 'Resource not found or you do not have access to this resource';
 export const FORBIDDEN_MESSAGE = 'Forbidden.';
 export const FORBIDDEN_DETAIL =

@@ -45,7 +45,8 @@ export default defineConfig({
           root,
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
+          // The second one checks for Chromium and builds the web app when it is stale.
+          globalSetup: ['test/support/global-setup.ts', 'test/e2e/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,

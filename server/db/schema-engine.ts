@@ -16,17 +16,19 @@ export const MIGRATIONS_DIR = path.join(PRISMA_DIR, 'migrations');
 export const SCHEMA_PATH = path.join(PRISMA_DIR, 'schema.prisma');
 
 const filters = { externalTables: [], externalEnums: [] };
-let wasmReady: Promise<void> | undefined;
+// Once per process, not per module instance: every instance shares the one glue module, and a
+// second instantiation would swap the wasm under an engine in use.
+const shared = globalThis as { experimentsSchemaWasm?: Promise<void> };
 
 function loadWasm(): Promise<void> {
-  wasmReady ??= (async () => {
+  shared.experimentsSchemaWasm ??= (async () => {
     const gluePath = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const bytes = await readFile(gluePath.replace(/\.js$/, '.wasm'));
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { './schema_engine_bg.js': glue });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
   })();
-  return wasmReady;
+  return shared.experimentsSchemaWasm;
 }
 
 export interface MigrationsList {

@@ -1,6 +1,6 @@
 import { canReadChat } from '../auth/policy.ts';
 import { DomainError } from '../errors.ts';
-import { DEBUG_EVENT_KINDS } from '../debug/events.ts';
+import { DEBUG_EVENT_KINDS, encodeCursor } from '../debug/events.ts';
 import type { DebugEventView } from '../debug/feed.ts';
 import { attemptsArray, optionalObject, requiredObject, runDetailJson } from '../debug/wire.ts';
 import type { DebugRun, DebugStep } from '../generated/prisma/client.ts';
@@ -136,6 +136,13 @@ builder.objectFields(ChatRef, (t) => ({
     description: "Whether new model calls in this chat are recorded now (the chat owner's recording gate).",
     ...readableChat,
     resolve: async (chat, _a, context) => (await context.services.debug.recordingGateFor(chat)).open,
+  }),
+  debugEventCursor: t.string({
+    nullable: false,
+    description:
+      "The cursor of this chat's latest debug event, read when the chat is loaded (before nested lists in the same request). Subscribe to chatDebugEvents with it as `after` to miss nothing written after that point.",
+    ...readableChat,
+    resolve: (chat) => encodeCursor(chat.debugEventSeq),
   }),
   hasDebugRuns: t.boolean({
     nullable: false,

@@ -74,3 +74,24 @@ function withInputCode(error: GraphQLError): GraphQLError {
     extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
   });
 }
+
+export const SUGGESTION_HIDDEN = '[Suggestion hidden]';
+
+/**
+ * Strips graphql-js's "Did you mean …?" hints (field, argument, type and enum value names) from
+ * errors raised after validation, e.g. while coercing variables; armor's blockFieldSuggestion
+ * covers validation errors only.
+ */
+export function hideSuggestions(mask: (error: unknown, message: string) => Error) {
+  return (error: unknown, message: string): Error => {
+    const masked = mask(error, message);
+    if (!(masked instanceof GraphQLError) || !/Did you mean /.test(masked.message)) return masked;
+    return new GraphQLError(masked.message.replace(/Did you mean .+\?/g, SUGGESTION_HIDDEN).trim(), {
+      nodes: masked.nodes,
+      source: masked.source,
+      positions: masked.positions,
+      path: masked.path,
+      extensions: masked.extensions,
+    });
+  };
+}

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { parse, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Actor } from '../auth/actor.ts';
+import { originAllowed } from '../http/origin.ts';
 import { tokenFromHeaders } from '../rest/http.ts';
 import type { Services } from '../services.ts';
 import type { GraphQLServer } from './yoga.ts';
@@ -15,6 +16,21 @@ const CONNECTION_INIT_TIMEOUT_MS = 3000;
 type ExtraFields = { actor: Actor };
 
 type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: (a: ExecutionArgs) => unknown; subscribe: (a: ExecutionArgs) => unknown } };
+
+// By name: armor's errors may come from graphql's other module entry.
+const isGraphQLError = (error: unknown): error is GraphQLError => error instanceof Error && error.name === 'GraphQLError';
+
+/** The codes yoga gives the same failures over HTTP (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED). */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  const { http: _http, ...extensions } = error.extensions ?? {}; // yoga's HTTP status means nothing here
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { code, ...extensions },
+  });
+}
 
 /** graphql-ws on our HTTP server, going through yoga's envelope so limits, masking and context apply. */
 export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Services, allowedOrigins: () => string[]) {
@@ -45,7 +61,8 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
         if (set?.size === 0) socketsByKey.delete(keyId);
       },
       onSubscribe: async (ctx, _id, payload) => {
-        const { schema, execute, subscribe, contextFactory, validate } = yoga.getEnveloped({
+        // yoga's parse and validate, not graphql-js's: armor's token limit hooks the parser.
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
@@ -56,7 +73,8 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as never];
+          if (isGraphQLError(error)) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
+          throw error;
         }
         const args = {
           schema,
@@ -66,8 +84,17 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
         };
-        const errors = validate(args.schema, args.document);
-        return errors.length ? errors : args;
+        // Armor's limits throw from validation; as a thrown error graphql-ws would close the whole
+        // socket (4500), so answer this operation with the error instead.
+        let errors: readonly GraphQLError[];
+        try {
+          errors = validate(args.schema, args.document);
+        } catch (error) {
+          // Armor's rejections: BAD_USER_INPUT, as yoga's masking makes them over HTTP.
+          if (isGraphQLError(error)) return [withCode(error, 'BAD_USER_INPUT')];
+          throw error;
+        }
+        return errors.length ? errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')) : args;
       },
     },
     wss,
@@ -82,10 +109,7 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
   return {
     /** Upgrades /graphql after an Origin check: cookies authenticate sockets and WebSockets have no CORS. */
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
-      const origin = req.headers.origin;
-      const host = req.headers.host;
-      const sameOrigin = !origin || (host !== undefined && new URL(origin).host === host) || allowedOrigins().includes(origin);
-      if (!sameOrigin) {
+      if (!originAllowed(req.headers.origin, req.headers.host, allowedOrigins())) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }

@@ -1,12 +1,13 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
 import type { Actor } from '../auth/actor.ts';
 import { MAX_BODY_BYTES, tokenFromHeaders } from '../rest/http.ts';
 import type { Services } from '../services.ts';
 import type { GraphQLContext } from './context.ts';
-import { maskError } from './errors.ts';
+import { hideSuggestions, maskError } from './errors.ts';
+import { useMaxFieldRepeats } from './limits.ts';
 import { schema } from './schema.ts';
 
 /** Set by the WebSocket server for operations over a socket: the actor resolved at connection time. */
@@ -27,29 +28,87 @@ const postOnly: Plugin = {
   },
 };
 
+/**
+ * Refuses a body that is not UTF-8 (JSON text must be) instead of decoding it with replacement
+ * characters. Wraps the chosen parser; yoga's body size limit wraps this in turn, so the bytes read
+ * here are already capped.
+ */
+const utf8Only: Plugin = {
+  onRequestParse({ requestParser, setRequestParser, fetchAPI }) {
+    if (!requestParser) return;
+    setRequestParser(async (request) => {
+      if (!request.body) return requestParser(request);
+      const bytes = new Uint8Array(await request.arrayBuffer());
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        throw createGraphQLError('POST body is not valid UTF-8.', { extensions: { http: { status: 400 }, code: 'BAD_REQUEST' } });
+      }
+      return requestParser(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: bytes }));
+    });
+  },
+};
+
+/**
+ * Introspection off, over HTTP and WebSocket alike. (`useDisableIntrospection` decides per HTTP
+ * request in `onRequestParse`, which operations over a socket never pass through.)
+ */
+const noIntrospection: Plugin = {
+  onValidate({ addValidationRule }) {
+    addValidationRule(NoSchemaIntrospectionCustomRule);
+  },
+};
+
+/**
+ * Subscriptions only over the WebSocket, where the connection-init timeout, 1 MiB frames, the
+ * Origin check and logout closing apply. Yoga would otherwise stream them over a POST (SSE or a
+ * response that never ends). Operations over a socket carry no `request` in their context.
+ */
+const subscriptionsOverWebSocketOnly: Plugin = {
+  onSubscribe({ args, setResultAndStopExecution }) {
+    if (!(args.contextValue as { request?: unknown }).request) return;
+    setResultAndStopExecution({
+      errors: [
+        createGraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql.', {
+          extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
+        }),
+      ],
+    });
+  },
+};
+
 export function createGraphQLServer(services: Services) {
   return createYoga<SocketServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: false,
     batching: false,
+    // No file uploads: one parser less for a scanner to probe.
+    multipart: false,
     landingPage: false,
+    // Same origin only: the web app is served from here. Yoga's default reflects any Origin and
+    // allows credentials.
+    cors: false,
     maxRequestBodySize: MAX_BODY_BYTES,
-    maskedErrors: { maskError },
+    // Outside development, "Did you mean …?" would tell a scanner the names introspection hides.
+    maskedErrors: { maskError: services.config.dev ? maskError : hideSuggestions(maskError) },
     // Expected failures are not logged; maskError logs the unexpected ones.
     logging: false,
     plugins: [
       postOnly,
+      utf8Only,
+      subscriptionsOverWebSocketOnly,
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
-      ...(services.config.dev ? [] : [useDisableIntrospection()]),
+      ...(services.config.dev ? [] : [noIntrospection]),
       EnvelopArmorPlugin({
         maxAliases: { n: 15, allowList: [] },
         maxDirectives: { n: 5 },
-        maxDepth: { n: 8 },
+        maxDepth: { n: 6 },
         costLimit: { maxCost: 5000 },
         maxTokens: { n: 1000 },
         blockFieldSuggestion: { enabled: !services.config.dev },
       }),
+      useMaxFieldRepeats(10),
     ],
     context: async (initial): Promise<GraphQLContext> => {
       if ('socketActor' in initial) return { actor: initial.socketActor ?? null, services };

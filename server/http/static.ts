@@ -14,12 +14,25 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-export const SECURITY_HEADERS: Record<string, string> = {
+/** On every response: no MIME sniffing, no framing, no full URLs leaked to other origins. */
+export const BASE_SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'same-origin',
+};
+
+/** The web app's pages. */
+export const SECURITY_HEADERS: Record<string, string> = {
+  ...BASE_SECURITY_HEADERS,
   'Content-Security-Policy':
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+};
+
+/** JSON answers (REST, GraphQL, health): nothing in them may load or be framed. */
+export const API_SECURITY_HEADERS: Record<string, string> = {
+  ...BASE_SECURITY_HEADERS,
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Cache-Control': 'no-store',
 };
 
 /** Serves the built single-page app: files by path, index.html for every other GET (deep links). */

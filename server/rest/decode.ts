@@ -1,5 +1,6 @@
 import { DomainError } from '../errors.ts';
 import { isPlainObject } from '../util/json.ts';
+import { NOT_UTF8_BODY } from './http.ts';
 import { NIL_UUID, UuidError, parseUuid } from '../util/uuid.ts';
 
 /** Field types of rest-api.md 1.2. */
@@ -84,6 +85,7 @@ function parserMessage(error: Error): string {
 }
 
 function parseTopLevel(raw: string): Record<string, unknown> {
+  if (raw === NOT_UTF8_BODY) throw badJson('invalid UTF-8 in request body');
   let value: unknown;
   try {
     value = JSON.parse(raw);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DomainError, type ErrorKind } from '../errors.ts';
+import { DomainError, RateLimitedError, type ErrorKind } from '../errors.ts';
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -42,11 +42,20 @@ export function errorReply(error: DomainError): Reply {
   const body: Record<string, unknown> = { message: error.message };
   if (error.detail) body.detail = error.detail;
   if (error.validations?.length) body.validations = error.validations;
-  return json(STATUS[error.kind], body);
+  const headers = error instanceof RateLimitedError ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
+  return json(STATUS[error.kind], body, headers);
 }
 
 export const tooLarge = () =>
   new DomainError('TooLarge', 'Request body too large.', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+
+/**
+ * What `readBody` returns for bytes that are not UTF-8: JSON text must be UTF-8, so decoding
+ * reports it as bad JSON (rest-api.md 1.2) when, and only when, the handler reads the body.
+ * It cannot be mistaken for a real body: a NUL byte before anything else is not JSON either.
+ */
+export const NOT_UTF8_BODY = '\u0000<request body is not valid UTF-8>';
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads the body up to the limit. Past it, stops reading and reports 413 without buffering the rest. */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
@@ -71,7 +80,12 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (failed) return;
+      try {
+        resolve(utf8.decode(Buffer.concat(chunks)));
+      } catch {
+        resolve(NOT_UTF8_BODY);
+      }
     });
     req.on('error', (error) => {
       if (!failed) reject(error);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Actor } from '../auth/actor.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, forbidden } from '../errors.ts';
+import { configuredOrigins, originAllowed } from '../http/origin.ts';
 import type { Services } from '../services.ts';
 import { errorReply, readBody, send, tokenFromHeaders, type Reply } from './http.ts';
 
@@ -93,6 +94,16 @@ export class RestRouter {
     if (!isPublic) actor = await this.services.users.authenticate(token);
     else if (token) actor = await this.services.users.authenticate(token).catch(() => undefined);
 
+    // CSRF: a browser sends Origin with every unsafe request; one from another site may not write,
+    // whether it rides on the session cookie or signs in (login CSRF). Scripts send no Origin.
+    if (exact && !SAFE_METHODS.has(method)) {
+      const origin = req.headers.origin;
+      if (!originAllowed(origin, req.headers.host, configuredOrigins(this.services.config.accessUrl))) {
+        drain(req);
+        throw forbidden();
+      }
+    }
+
     if (!exact) {
       drain(req);
       if (matches.length === 0) return { status: 404, body: { message: 'Route not found.' } };
@@ -105,6 +116,8 @@ export class RestRouter {
     return exact.route.public ? exact.route.handle(request) : exact.route.handle({ ...request, actor: actor! });
   }
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function drain(req: IncomingMessage) {
   req.resume();

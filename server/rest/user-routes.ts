@@ -39,7 +39,7 @@ export const userRoutes: Route[] = [
     public: true,
     handle: async ({ services, body, req }) => {
       const { email, password } = decodeBody(body, { email: 'string', password: 'string' });
-      const { token, expiresAt } = await services.users.login(email, password);
+      const { token, expiresAt } = await services.users.login(email, password, req.socket.remoteAddress);
       return json(201, { session_token: token }, { 'Set-Cookie': sessionCookie(token, expiresAt, services.config.accessUrl?.startsWith('https:') ?? isTls(req)) });
     },
   },

@@ -3,9 +3,10 @@ import type { Actor, Role } from '../auth/actor.ts';
 import { ROLES } from '../auth/actor.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { canCreateKeyFor, canManageUsers } from '../auth/policy.ts';
+import { LoginThrottle } from '../auth/rate-limit.ts';
 import { hashSecret, newToken, parseToken, secretMatches } from '../auth/tokens.ts';
 import type { ServiceDeps } from '../context.ts';
-import { DomainError, conflict, forbidden, notFound, storage, type FieldValidation } from '../errors.ts';
+import { DomainError, RateLimitedError, conflict, forbidden, notFound, storage, type FieldValidation } from '../errors.ts';
 import type { User } from '../generated/prisma/client.ts';
 
 export const SIGNED_OUT_MESSAGE = 'You are signed out or your session has expired. Please sign in again to continue.';
@@ -28,8 +29,15 @@ export interface NewUserInput {
 
 export const unauthenticated = (detail: string) => new DomainError('Unauthenticated', SIGNED_OUT_MESSAGE, detail);
 
+export const tooManySignIns = (seconds: number) =>
+  new RateLimitedError(`Too many sign-in attempts. Try again in ${seconds} seconds.`, seconds);
+
 export class UserService {
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly loginThrottle: LoginThrottle;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.loginThrottle = new LoginThrottle({ ...deps.config.loginThrottle, now: () => this.now().getTime() });
+  }
 
   private now() {
     return this.deps.now?.() ?? new Date();
@@ -113,11 +121,19 @@ export class UserService {
     };
   }
 
-  /** Same answer and similar timing for an unknown email and a wrong password. */
-  async login(email: string, password: string): Promise<{ token: string; expiresAt: Date; user: User }> {
-    const user = await this.deps.db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  /**
+   * Same answer and similar timing for an unknown email and a wrong password. Attempts are
+   * throttled per email and per client address (`clientAddress`, from the transport) before any
+   * lookup, for known and unknown emails alike; a success resets the email's count.
+   */
+  async login(email: string, password: string, clientAddress?: string): Promise<{ token: string; expiresAt: Date; user: User }> {
+    const normalized = email.trim().toLowerCase();
+    const attempt = this.loginThrottle.begin(normalized, clientAddress);
+    if (!attempt.ok) throw tooManySignIns(attempt.retryAfterSeconds);
+    const user = await this.deps.db.user.findUnique({ where: { email: normalized } });
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user || !ok) throw new DomainError('Unauthenticated', 'Incorrect email or password.');
+    this.loginThrottle.succeeded(normalized, clientAddress);
     const { token, expiresAt } = await this.issueKey(user.id, 'session', SESSION_LIFETIME_MS);
     return { token, expiresAt, user };
   }
