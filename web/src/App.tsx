@@ -1,6 +1,6 @@
 import { Navigate, Route, Router, type RouteSectionProps } from '@solidjs/router';
 import { Show, createSignal, onCleanup } from 'solid-js';
-import { Provider, createAppClient, type AppClient } from './graphql/index.ts';
+import { LiveConnectionContext, Provider, createAppClient, type AppClient } from './graphql/index.ts';
 import { AuthenticatedLayout } from './pages/Layout/AuthenticatedLayout.tsx';
 import { AgentsPage } from './pages/Agents/AgentsPage.tsx';
 import { ChatPage } from './pages/Chat/ChatPage.tsx';
@@ -69,9 +69,11 @@ export function App() {
     <Show when={app()} keyed>
       {(current) => (
         <Provider value={current.client}>
-          <SessionProvider restart={restart}>
-            <Router root={RouteRoot}>{AppRoutes()}</Router>
-          </SessionProvider>
+          <LiveConnectionContext.Provider value={current.connection}>
+            <SessionProvider restart={restart}>
+              <Router root={RouteRoot}>{AppRoutes()}</Router>
+            </SessionProvider>
+          </LiveConnectionContext.Provider>
         </Provider>
       )}
     </Show>

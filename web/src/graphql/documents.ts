@@ -198,3 +198,98 @@ export const ExperimentsChangedSubscription: TypedDocumentNode<{ experimentsChan
     experimentsChanged { id enabled available state reason }
   }
 `;
+
+// ---------- Debug runs (web-ui.md section 4) ----------
+
+/** A debug run as GraphQL returns it (free-form `summary` keeps its snake_case keys). */
+export interface DebugRunFields {
+  __typename?: 'DebugRun';
+  id: string;
+  chatId: string;
+  rootChatId?: string | null;
+  parentChatId?: string | null;
+  modelConfigId?: string | null;
+  triggerMessageId?: number | null;
+  historyTipMessageId?: number | null;
+  kind: string;
+  status: string;
+  provider?: string | null;
+  model?: string | null;
+  summary: unknown;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string | null;
+}
+
+/** The light step of a live event: enough to count steps; payloads come with the run's detail. */
+export interface DebugEventStep {
+  __typename?: 'DebugStep';
+  id: string;
+  runId: string;
+  stepNumber: number;
+  status: string;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string | null;
+}
+
+export type DebugEventKind = 'RUN_STARTED' | 'RUN_UPDATED' | 'STEP_STARTED' | 'STEP_UPDATED' | 'RUN_FINISHED' | 'DEBUG_DATA_DELETED';
+
+export interface DebugEvent {
+  __typename?: 'DebugEvent';
+  cursor: string;
+  kind: DebugEventKind;
+  chatId: string;
+  chatDeleted: boolean;
+  deletedRunIds: string[];
+  run?: DebugRunFields | null;
+  step?: DebugEventStep | null;
+}
+
+export interface ChatDebugState {
+  __typename?: 'Chat';
+  id: string;
+  debugLoggingActive: boolean;
+  hasDebugRuns: boolean;
+  debugRuns?: DebugRunFields[] | null;
+}
+
+const DEBUG_RUN_FIELDS = 'id chatId kind status provider model summary startedAt updatedAt finishedAt';
+
+export const ChatDebugRunsQuery: TypedDocumentNode<{ chat: ChatDebugState | null }, { id: string }> = gql`
+  query ChatDebugRuns($id: ID!) {
+    chat(id: $id) {
+      id
+      debugLoggingActive
+      hasDebugRuns
+      debugRuns(first: 100) { ${DEBUG_RUN_FIELDS} }
+    }
+  }
+`;
+
+/** One run exactly as GET /api/experimental/chats/{chat}/debug/runs/{run} returns it. */
+export const DebugRunDetailQuery: TypedDocumentNode<
+  { chat: { __typename?: 'Chat'; id: string; debugRun?: { __typename?: 'DebugRun'; id: string; status: string; detail: unknown } | null } | null },
+  { chatId: string; runId: string }
+> = gql`
+  query DebugRunDetail($chatId: ID!, $runId: ID!) {
+    chat(id: $chatId) {
+      id
+      debugRun(id: $runId) { id status detail }
+    }
+  }
+`;
+
+export const ChatDebugEventsSubscription: TypedDocumentNode<{ chatDebugEvents: DebugEvent | null }, { chatId: string; after?: string | null }> = gql`
+  subscription ChatDebugEvents($chatId: ID!, $after: String) {
+    chatDebugEvents(chatId: $chatId, after: $after) {
+      cursor
+      kind
+      chatId
+      chatDeleted
+      deletedRunIds
+      run { ${DEBUG_RUN_FIELDS} }
+      step { id runId stepNumber status startedAt updatedAt finishedAt }
+    }
+  }
+`;

@@ -2,7 +2,7 @@ import { MemoryRouter, createMemoryHistory, useLocation } from '@solidjs/router'
 import { render } from '@solidjs/testing-library';
 import type { JSX } from 'solid-js';
 import { AppRoutes } from '../App.tsx';
-import { Provider, type User } from '../graphql/index.ts';
+import { LiveConnectionContext, Provider, STEADY_CONNECTION, type LiveConnection, type User } from '../graphql/index.ts';
 import type { MockClient } from '../graphql/testing.ts';
 import { SessionContext, type Session } from '../session/session.tsx';
 
@@ -13,6 +13,8 @@ export const AUDITOR: User = { id: '33333333-3333-4333-8333-333333333333', usern
 export interface RenderAppOptions {
   mock: MockClient;
   user: User | null;
+  /** The socket state live views see (default: a connection that never drops). */
+  connection?: LiveConnection;
 }
 
 /** Renders the app's routes at `path` under a MemoryRouter, with the mock client and a fixed session. */
@@ -33,11 +35,13 @@ export function renderApp(path: string, options: RenderAppOptions) {
   }
   const result = render(() => (
     <Provider value={options.mock.client}>
-      <SessionContext.Provider value={session}>
-        <MemoryRouter history={history} root={Root}>
-          {AppRoutes()}
-        </MemoryRouter>
-      </SessionContext.Provider>
+      <LiveConnectionContext.Provider value={options.connection ?? STEADY_CONNECTION}>
+        <SessionContext.Provider value={session}>
+          <MemoryRouter history={history} root={Root}>
+            {AppRoutes()}
+          </MemoryRouter>
+        </SessionContext.Provider>
+      </LiveConnectionContext.Provider>
     </Provider>
   ));
   return { ...result, history, restarts, path: () => location.pathname + location.search };

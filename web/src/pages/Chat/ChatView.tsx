@@ -1,5 +1,5 @@
 import { A } from '@solidjs/router';
-import { For, Match, Show, Switch } from 'solid-js';
+import { For, Match, Show, Switch, createMemo } from 'solid-js';
 import { Badge } from '../../components/Badge.tsx';
 import { ChevronLeftIcon, MessageIcon } from '../../components/Icons.tsx';
 import { RightPanel, type PanelTab } from '../../components/RightPanel.tsx';
@@ -8,10 +8,14 @@ import { Alert, StatusLine } from '../../components/Status.tsx';
 import type { ChatDetail } from '../../graphql/index.ts';
 import { fullDate, timeAgo } from '../../format.ts';
 import { chatTitle } from '../Agents/AgentsView.tsx';
+import { DebugPanel } from './debug/DebugPanel.tsx';
+import type { DebugFeed } from './debug/feed.ts';
 
 export interface ChatViewProps {
   chatId: string;
   chat: ChatDetail | null | undefined;
+  /** The Debug tab's live data, for a chat the viewer can read. */
+  debug?: DebugFeed;
   loading: boolean;
   error?: string;
 }
@@ -55,15 +59,24 @@ function DesktopTab(props: { chat: ChatDetail }) {
 }
 
 export function ChatView(props: ChatViewProps) {
-  const tabs = (): PanelTab[] => {
+  // Tab objects stay the same while the chat is shown, so a tab appearing never remounts the others.
+  const desktopTab: PanelTab = { id: 'desktop', label: 'Desktop', content: () => <Show when={props.chat}>{(chat) => <DesktopTab chat={chat()} />}</Show> };
+  const debugTabs = new WeakMap<DebugFeed, PanelTab>();
+  const debugTab = (feed: DebugFeed) => {
+    let tab = debugTabs.get(feed);
+    if (!tab) debugTabs.set(feed, (tab = { id: 'debug', label: 'Debug', content: () => <DebugPanel feed={feed} /> }));
+    return tab;
+  };
+  const tabs = createMemo((): PanelTab[] => {
     const chat = props.chat;
     if (!chat) return [];
     const list: PanelTab[] = [];
-    if (chat.desktopAvailability) list.push({ id: 'desktop', label: 'Desktop', content: () => <DesktopTab chat={chat} /> });
+    if (props.debug?.tabVisible()) list.push(debugTab(props.debug));
+    if (chat.desktopAvailability) list.push(desktopTab);
     return list;
-  };
+  });
   return (
-    <div class="chat-page">
+    <div class="chat-page" classList={{ 'chat-page-wide-panel': tabs().some((t) => t.id === 'debug') }}>
       <div class="chat-main">
         <A href="/agents" class="back-link">
           <ChevronLeftIcon size={16} />

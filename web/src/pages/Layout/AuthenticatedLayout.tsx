@@ -4,6 +4,7 @@ import { signOut } from '../../api/rest.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { LogOutIcon, LogoMark } from '../../components/Icons.tsx';
 import { Spinner } from '../../components/Status.tsx';
+import { ToastProvider } from '../../components/Toast.tsx';
 import type { User } from '../../graphql/index.ts';
 import { loginHref, useSession } from '../../session/session.tsx';
 
@@ -54,42 +55,44 @@ export function AppShell(props: { user: User; children: import('solid-js').JSX.E
     session.restart('/login');
   };
   return (
-    <div class="app">
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header class="topbar">
-        <A href="/agents" class="brand" end>
-          <LogoMark size={26} />
-          <span>Experiments</span>
-        </A>
-        <nav class="topnav" aria-label="Main">
-          <A href="/agents" class="topnav-link" classList={{ 'topnav-active': !inSettings() && location.pathname.startsWith('/agents') }} aria-current={!inSettings() && location.pathname.startsWith('/agents') ? 'page' : undefined}>
-            Agents
+    <ToastProvider>
+      <div class="app">
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header class="topbar">
+          <A href="/agents" class="brand" end>
+            <LogoMark size={26} />
+            <span>Experiments</span>
           </A>
-          <A href="/agents/settings/general" class="topnav-link" classList={{ 'topnav-active': inSettings() }} aria-current={inSettings() ? 'page' : undefined}>
-            Settings
-          </A>
-        </nav>
-        <div class="topbar-user">
-          <span class="avatar" aria-hidden="true">
-            {(props.user.name || props.user.username).slice(0, 1).toUpperCase()}
-          </span>
-          <span class="topbar-user-name">
-            <span>{props.user.name || props.user.username}</span>
-            <Show when={props.user.role !== 'MEMBER'}>
-              <Badge tone="neutral">{ROLE_LABELS[props.user.role]}</Badge>
-            </Show>
-          </span>
-          <button type="button" class="button button-ghost button-small" onClick={onSignOut} disabled={signingOut()}>
-            <LogOutIcon size={14} />
-            Sign out
-          </button>
-        </div>
-      </header>
-      <main id="main" class="app-main" tabIndex={-1}>
-        {props.children}
-      </main>
-    </div>
+          <nav class="topnav" aria-label="Main">
+            <A href="/agents" class="topnav-link" classList={{ 'topnav-active': !inSettings() && location.pathname.startsWith('/agents') }} aria-current={!inSettings() && location.pathname.startsWith('/agents') ? 'page' : undefined}>
+              Agents
+            </A>
+            <A href="/agents/settings/general" class="topnav-link" classList={{ 'topnav-active': inSettings() }} aria-current={inSettings() ? 'page' : undefined}>
+              Settings
+            </A>
+          </nav>
+          <div class="topbar-user">
+            <span class="avatar" aria-hidden="true">
+              {(props.user.name || props.user.username).slice(0, 1).toUpperCase()}
+            </span>
+            <span class="topbar-user-name">
+              <span>{props.user.name || props.user.username}</span>
+              <Show when={props.user.role !== 'MEMBER'}>
+                <Badge tone="neutral">{ROLE_LABELS[props.user.role]}</Badge>
+              </Show>
+            </span>
+            <button type="button" class="button button-ghost button-small" onClick={onSignOut} disabled={signingOut()}>
+              <LogOutIcon size={14} />
+              Sign out
+            </button>
+          </div>
+        </header>
+        <main id="main" class="app-main" tabIndex={-1}>
+          {props.children}
+        </main>
+      </div>
+    </ToastProvider>
   );
 }
