@@ -1,5 +1,5 @@
-import { createEffect, createSignal } from 'solid-js';
-import { MyDebugLoggingQuery, SetMyDebugLoggingMutation, createMutation, createQuery, type UserDebugLoggingSettings } from '../../graphql/index.ts';
+import { MyDebugLoggingQuery, SetMyDebugLoggingMutation, type UserDebugLoggingSettings } from '../../graphql/index.ts';
+import { createSavedToggle } from '../Settings/createSavedToggle.ts';
 import { GeneralPageView } from './GeneralPageView.tsx';
 
 const copy = (s: UserDebugLoggingSettings): UserDebugLoggingSettings => ({
@@ -10,29 +10,22 @@ const copy = (s: UserDebugLoggingSettings): UserDebugLoggingSettings => ({
 
 /** /agents/settings/general: the personal debug-logging opt-in, saved on change. */
 export function GeneralPage() {
-  const [query] = createQuery({ query: MyDebugLoggingQuery });
-  const [current, setCurrent] = createSignal<UserDebugLoggingSettings>();
-  createEffect(() => {
-    const settings = query.data?.myDebugLogging;
-    if (settings) setCurrent(copy(settings));
+  const setting = createSavedToggle({
+    query: MyDebugLoggingQuery,
+    read: (data) => data.myDebugLogging,
+    mutation: SetMyDebugLoggingMutation,
+    variables: (enabled) => ({ enabled }),
+    readSaved: (data) => data.setMyDebugLogging,
+    copy,
   });
-  const [saveState, save] = createMutation(SetMyDebugLoggingMutation);
-  const [saveError, setSaveError] = createSignal(false);
-  const onToggle = async (enabled: boolean) => {
-    setSaveError(false);
-    const result = await save({ enabled });
-    const saved = result.data?.setMyDebugLogging;
-    if (saved && !result.error) setCurrent(copy(saved));
-    else setSaveError(true);
-  };
   return (
     <GeneralPageView
-      settings={current()}
-      loading={!current() && !query.error}
-      loadError={!current() && Boolean(query.error)}
-      saving={saveState.fetching}
-      saveError={saveError()}
-      onToggle={onToggle}
+      settings={setting.current()}
+      loading={setting.loading()}
+      loadError={setting.loadError()}
+      saving={setting.saving()}
+      saveError={setting.saveError()}
+      onToggle={setting.onToggle}
     />
   );
 }
