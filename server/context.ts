@@ -14,3 +14,6 @@ export interface ServiceDeps {
   secrets: SecretBox;
   now?: () => Date;
 }
+
+/** A request's decoded input, produced only when the service asks for it (after its checks). */
+export type Lazy<T> = () => T | Promise<T>;

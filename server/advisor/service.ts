@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/actor.ts';
 import { canUpdateDeploymentConfig } from '../auth/policy.ts';
 import type { ChatService } from '../chats/service.ts';
-import type { ServiceDeps } from '../context.ts';
+import type { Lazy, ServiceDeps } from '../context.ts';
 import { DomainError, conflict, forbidden, invalid, notFound, storage } from '../errors.ts';
 import type { ModelConfigService } from '../model-configs/service.ts';
 import { SETTINGS_TOPIC } from '../events/iterate.ts';
@@ -63,9 +63,9 @@ export class AdvisorService {
   }
 
   /** Full replacement; checks run in the documented order (rest-api.md 7.3). */
-  async setConfig(actor: Actor, input: () => AdvisorConfigInput): Promise<void> {
+  async setConfig(actor: Actor, input: Lazy<AdvisorConfigInput>): Promise<void> {
     if (!canUpdateDeploymentConfig(actor)) throw forbidden();
-    const config = input();
+    const config = (await input());
     if (config.max_uses_per_run < 0) throw invalid(`max_uses_per_run ${config.max_uses_per_run} must be non-negative.`);
     if (config.max_output_tokens < 0) throw invalid(`max_output_tokens ${config.max_output_tokens} must be non-negative.`);
     if (!isReasoningEffort(config.reasoning_effort)) {
@@ -128,9 +128,9 @@ export class AdvisorService {
   }
 
   /** Atomically takes one use of the run's budget; two callers never both take the last use. */
-  async reserveUse(actor: Actor, chatId: string, input: () => { run_key: string; plan_mode: boolean }): Promise<AdvisorUseGrant> {
+  async reserveUse(actor: Actor, chatId: string, input: Lazy<{ run_key: string; plan_mode: boolean }>): Promise<AdvisorUseGrant> {
     const chat = await this.chats.getWritable(actor, chatId);
-    const { run_key, plan_mode } = input();
+    const { run_key, plan_mode } = (await input());
     if (!run_key.trim()) throw invalid('run_key is required.');
     const resolved = await this.resolveForChat(actor, chat.id, { planMode: plan_mode });
     if (!resolved.available) throw conflict('The advisor is not available for this chat.', resolved.reason);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/actor.ts';
 import { canReadChat, canWriteChat, type ChatAccessFacts } from '../auth/policy.ts';
-import type { ServiceDeps } from '../context.ts';
+import type { Lazy, ServiceDeps } from '../context.ts';
 import { debugTopic, recordRunDeletions } from '../debug/events.ts';
 import { forbidden, invalid, notFound, storage } from '../errors.ts';
 import type { Chat } from '../generated/prisma/client.ts';
@@ -95,8 +95,8 @@ export class ChatService {
     return chat && canReadChat(actor, chat.access) ? chat : null;
   }
 
-  async create(actor: Actor, input: () => NewChatInput): Promise<Chat> {
-    const body = input();
+  async create(actor: Actor, input: Lazy<NewChatInput>): Promise<Chat> {
+    const body = (await input());
     const modules = body.workspace_template_modules.map((m) => m.trim()).filter(Boolean);
     const id: string = randomUUID();
     let ownerId = actor.userId;
@@ -143,9 +143,9 @@ export class ChatService {
     return views.filter((v): v is ChatView => v !== null && canReadChat(actor, v.access));
   }
 
-  async update(actor: Actor, chatId: string, input: () => ChatPatch): Promise<ChatView> {
+  async update(actor: Actor, chatId: string, input: Lazy<ChatPatch>): Promise<ChatView> {
     const chat = await this.getWritable(actor, chatId);
-    const patch = input();
+    const patch = (await input());
     const wakeups: [string, bigint][] = [];
     await storage('Internal error updating chat.', () =>
       this.deps.sql.transaction(async (sql) => {
@@ -189,9 +189,9 @@ export class ChatService {
   }
 
   /** Sets or removes `read` shares. `""` removes. Users must exist. */
-  async updateAcl(actor: Actor, chatId: string, input: () => Record<string, string>): Promise<void> {
+  async updateAcl(actor: Actor, chatId: string, input: Lazy<Record<string, string>>): Promise<void> {
     const chat = await this.getWritable(actor, chatId);
-    const roles = input();
+    const roles = (await input());
     const entries = Object.entries(roles);
     for (const [userId, role] of entries) {
       if (role !== 'read' && role !== '') throw invalid(`Invalid role ${JSON.stringify(role)} for user ${userId}.`, 'Expected "read" or "".');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/actor.ts';
 import { canReadChat } from '../auth/policy.ts';
 import type { ChatService, ChatView } from '../chats/service.ts';
-import type { ServiceDeps } from '../context.ts';
+import type { Lazy, ServiceDeps } from '../context.ts';
 import { conflict, invalid, notFound, storage } from '../errors.ts';
 import type { Sql } from '../db/sql.ts';
 import type { DebugRun, DebugStep } from '../generated/prisma/client.ts';
@@ -113,11 +113,11 @@ export class DebugService {
     return this.settings.recordingGate(chat.access.rootOwnerId);
   }
 
-  async startRun(actor: Actor, chatId: string, input: () => StartRunInput): Promise<DebugRun> {
+  async startRun(actor: Actor, chatId: string, input: Lazy<StartRunInput>): Promise<DebugRun> {
     const chat = await this.chats.getWritable(actor, chatId);
     const gate = await this.recordingGateFor(chat);
     if (!gate.open) throw conflict(NOT_ENABLED_MESSAGE, gate.reason);
-    const body = input();
+    const body = (await input());
     const kind = (body.kind ?? '').trim();
     if (!kind) throw invalid('Debug run kind is required.', 'Expected one of: chat_turn, title_generation, quickgen, compaction.');
     if (!(RUN_KINDS as readonly string[]).includes(kind)) {
@@ -162,10 +162,10 @@ export class DebugService {
     return sql.query('UPDATE chat_debug_runs SET updated_at = $2::timestamptz WHERE id = $1::uuid', [runId, now]);
   }
 
-  async addStep(actor: Actor, chatId: string, runId: () => string, input: () => AddStepInput): Promise<DebugStep> {
+  async addStep(actor: Actor, chatId: string, runId: () => string, input: Lazy<AddStepInput>): Promise<DebugStep> {
     const chat = await this.chats.getWritable(actor, chatId);
     const id = runId();
-    const body = input();
+    const body = (await input());
     const operation = body.operation ?? '';
     if (!(STEP_OPERATIONS as readonly string[]).includes(operation)) {
       throw invalid('Invalid debug step operation.', `Expected one of: stream, generate. Got ${JSON.stringify(operation)}.`);
@@ -192,10 +192,10 @@ export class DebugService {
     });
   }
 
-  async updateStep(actor: Actor, chatId: string, ids: () => { runId: string; stepId: string }, input: () => UpdateStepInput): Promise<DebugStep> {
+  async updateStep(actor: Actor, chatId: string, ids: () => { runId: string; stepId: string }, input: Lazy<UpdateStepInput>): Promise<DebugStep> {
     const chat = await this.chats.getWritable(actor, chatId);
     const { runId, stepId } = ids();
-    const body = input();
+    const body = (await input());
     validateStatus(body.status);
     if (body.attempts !== undefined && body.attempts !== null && !Array.isArray(body.attempts)) {
       throw invalid('Invalid debug payload.', 'attempts must be a JSON array.');
@@ -241,10 +241,10 @@ export class DebugService {
     });
   }
 
-  async updateRun(actor: Actor, chatId: string, runId: () => string, input: () => UpdateRunInput): Promise<DebugRun> {
+  async updateRun(actor: Actor, chatId: string, runId: () => string, input: Lazy<UpdateRunInput>): Promise<DebugRun> {
     const chat = await this.chats.getWritable(actor, chatId);
     const id = runId();
-    const body = input();
+    const body = (await input());
     validateStatus(body.status);
     const writerSummary = body.summary === undefined || body.summary === null ? undefined : redacted(requireObject('summary', body.summary));
     const now = this.now().toISOString();

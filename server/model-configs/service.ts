@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/actor.ts';
 import { canSeeDisabledModelConfigs, canUpdateDeploymentConfig } from '../auth/policy.ts';
-import type { ServiceDeps } from '../context.ts';
+import type { Lazy, ServiceDeps } from '../context.ts';
 import { forbidden, invalid, notFound, storage } from '../errors.ts';
 import type { ModelConfig } from '../generated/prisma/client.ts';
 
@@ -34,9 +34,9 @@ export class ModelConfigService {
     return this.deps.db.modelConfig.findFirst({ where: { id, deletedAt: null } });
   }
 
-  async create(actor: Actor, input: () => NewModelConfig): Promise<ModelConfig> {
+  async create(actor: Actor, input: Lazy<NewModelConfig>): Promise<ModelConfig> {
     if (!canUpdateDeploymentConfig(actor)) throw forbidden();
-    const body = input();
+    const body = (await input());
     const provider = body.provider.trim();
     const model = body.model.trim();
     if (!provider) throw invalid('Provider is required.');

@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/actor.ts';
 import { canUpdateDeploymentConfig } from '../auth/policy.ts';
-import type { ServiceDeps } from '../context.ts';
+import type { Lazy, ServiceDeps } from '../context.ts';
 import { SETTINGS_TOPIC } from '../events/iterate.ts';
 import { forbidden, invalid, notFound, storage } from '../errors.ts';
 import { COMPUTER_USE_PROVIDERS, isComputerUseProvider, type ComputerUseProvider } from '../settings/service.ts';
@@ -34,10 +34,10 @@ export class ProviderService {
   }
 
   /** `""` removes the stored key (an environment key, if any, then applies again). */
-  async setApiKey(actor: Actor, provider: string, input: () => { api_key: string }): Promise<void> {
+  async setApiKey(actor: Actor, provider: string, input: Lazy<{ api_key: string }>): Promise<void> {
     if (!canUpdateDeploymentConfig(actor)) throw forbidden();
     if (!isComputerUseProvider(provider)) throw notFound();
-    const apiKey = input().api_key.trim();
+    const apiKey = (await input()).api_key.trim();
     if (/\s/.test(apiKey)) throw invalid('Invalid API key.', 'An API key cannot contain whitespace.');
     await storage('Internal error updating provider API key.', async () => {
       if (apiKey === '') {

@@ -14,8 +14,8 @@ export const chatRoutes: Route[] = [
     method: 'POST',
     path: CHATS,
     handle: async ({ actor, services, body }) => {
-      const chat = await services.chats.create(actor, () =>
-        decodeBody(body, { title: 'string', parent_chat_id: 'uuid', model_config_id: 'uuid', workspace_template_modules: 'stringArray' }),
+      const chat = await services.chats.create(actor, async () =>
+        decodeBody(await body(), { title: 'string', parent_chat_id: 'uuid', model_config_id: 'uuid', workspace_template_modules: 'stringArray' }),
       );
       return json(201, chatJson(chat));
     },
@@ -34,7 +34,7 @@ export const chatRoutes: Route[] = [
     method: 'PATCH',
     path: `${CHATS}/:chat`,
     handle: async ({ actor, services, params, body }) => {
-      const chat = await services.chats.update(actor, pathUuid(params.chat), () => decodePartial(body, { title: 'string', archived: 'boolean' }));
+      const chat = await services.chats.update(actor, pathUuid(params.chat), async () => decodePartial(await body(), { title: 'string', archived: 'boolean' }));
       return json(200, chatJson(chat));
     },
   },
@@ -51,8 +51,8 @@ export const chatRoutes: Route[] = [
     path: `${CHATS}/:chat/acl`,
     handle: async ({ actor, services, params, body }) => {
       const chatId = pathUuid(params.chat);
-      await services.chats.updateAcl(actor, chatId, () => {
-        const { user_roles } = decodeBody(body, { user_roles: 'stringMap' });
+      await services.chats.updateAcl(actor, chatId, async () => {
+        const { user_roles } = decodeBody(await body(), { user_roles: 'stringMap' });
         // Keys are user ids: normalise them like every other UUID the API accepts.
         return Object.fromEntries(Object.entries(user_roles).map(([id, role]) => [namedUuid('Invalid user ID.')(id), role]));
       });
@@ -97,7 +97,7 @@ export const chatRoutes: Route[] = [
     method: 'POST',
     path: `${CHATS}/:chat/advisor/uses`,
     handle: async ({ actor, services, params, body }) => {
-      const grant = await services.advisor.reserveUse(actor, pathUuid(params.chat), () => decodeBody(body, { run_key: 'string', plan_mode: 'boolean' }));
+      const grant = await services.advisor.reserveUse(actor, pathUuid(params.chat), async () => decodeBody(await body(), { run_key: 'string', plan_mode: 'boolean' }));
       return json(201, { use_id: grant.useId, ...(grant.remainingUses !== undefined ? { remaining_uses: grant.remainingUses } : {}) });
     },
   },
@@ -118,9 +118,9 @@ export const chatRoutes: Route[] = [
     method: 'POST',
     path: `${CHATS}/model-configs`,
     handle: async ({ actor, services, body }) => {
-      const created = await services.modelConfigs.create(actor, () =>
+      const created = await services.modelConfigs.create(actor, async () =>
         decodeBody(
-          body,
+          await body(),
           {
             provider: 'string',
             model: 'string',
@@ -154,7 +154,7 @@ export const chatRoutes: Route[] = [
     method: 'PUT',
     path: `${CHATS}/providers/:provider`,
     handle: async ({ actor, services, params, body }) => {
-      await services.providers.setApiKey(actor, params.provider, () => decodeBody(body, { api_key: 'string' }));
+      await services.providers.setApiKey(actor, params.provider, async () => decodeBody(await body(), { api_key: 'string' }));
       return noContent();
     },
   },

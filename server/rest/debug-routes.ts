@@ -36,8 +36,8 @@ export const debugRoutes: Route[] = [
     method: 'POST',
     path: RUNS,
     handle: async ({ actor, services, params, body }) => {
-      const run = await services.debug.startRun(actor, pathUuid(params.chat), () =>
-        decodePartial(body, {
+      const run = await services.debug.startRun(actor, pathUuid(params.chat), async () =>
+        decodePartial(await body(), {
           kind: 'string',
           provider: 'string',
           model: 'string',
@@ -57,8 +57,8 @@ export const debugRoutes: Route[] = [
     path: `${RUNS}/:run`,
     handle: async ({ actor, services, params, body }) => {
       const chatId = pathUuid(params.chat);
-      const run = await services.debug.updateRun(actor, chatId, () => runId(params.run), () =>
-        decodeWrite(body, { status: 'string', provider: 'string', model: 'string' }, ['summary']),
+      const run = await services.debug.updateRun(actor, chatId, () => runId(params.run), async () =>
+        decodeWrite(await body(), { status: 'string', provider: 'string', model: 'string' }, ['summary']),
       );
       return json(200, runSummaryJson(run));
     },
@@ -67,8 +67,8 @@ export const debugRoutes: Route[] = [
     method: 'POST',
     path: `${RUNS}/:run/steps`,
     handle: async ({ actor, services, params, body }) => {
-      const step = await services.debug.addStep(actor, pathUuid(params.chat), () => runId(params.run), () =>
-        decodeWrite(body, { operation: 'string', history_tip_message_id: 'int' }, ['normalized_request']),
+      const step = await services.debug.addStep(actor, pathUuid(params.chat), () => runId(params.run), async () =>
+        decodeWrite(await body(), { operation: 'string', history_tip_message_id: 'int' }, ['normalized_request']),
       );
       return json(201, stepJson(step));
     },
@@ -81,8 +81,8 @@ export const debugRoutes: Route[] = [
         actor,
         pathUuid(params.chat),
         () => ({ runId: runId(params.run), stepId: stepId(params.step) }),
-        () =>
-          decodeWrite(body, { status: 'string', assistant_message_id: 'int' }, [
+        async () =>
+          decodeWrite(await body(), { status: 'string', assistant_message_id: 'int' }, [
             'normalized_response',
             'usage',
             'attempts',

@@ -9,8 +9,11 @@ export interface RouteRequest {
   actor: Actor;
   params: Record<string, string>;
   query: URLSearchParams;
-  /** The raw body text, read (up to the size limit) before the handler runs; decoding is the handler's. */
-  body: string;
+  /**
+   * The raw body text, read (up to the size limit) only when first asked for: services check
+   * authorization and state before they decode, so those answers come before 413 or a bad body.
+   */
+  body: () => Promise<string>;
   req: IncomingMessage;
   services: Services;
 }
@@ -71,10 +74,14 @@ export class RestRouter {
   /** Handles /api/*; answers every request with a complete JSON or empty response. */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     try {
-      send(res, await this.dispatch(req, url));
+      const reply = await this.dispatch(req, url);
+      // Answered before a large body finished arriving (e.g. 403 without reading it): close rather
+      // than read the rest only to throw it away.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      send(res, reply);
     } catch (error) {
       if (error instanceof DomainError) {
-        if (error.kind === 'TooLarge') res.setHeader('Connection', 'close');
+        if (error.kind === 'TooLarge' || !req.complete) res.setHeader('Connection', 'close');
         send(res, errorReply(error));
         return;
       }
@@ -111,7 +118,8 @@ export class RestRouter {
       if (allow.includes('GET')) allow.push('HEAD');
       return { status: 405, headers: { Allow: allow.join(', ') } };
     }
-    const body = await readBody(req);
+    let reading: Promise<string> | undefined;
+    const body = () => (reading ??= readBody(req));
     const request = { actor, params: exact.params, query: url.searchParams, body, req, services: this.services };
     return exact.route.public ? exact.route.handle(request) : exact.route.handle({ ...request, actor: actor! });
   }

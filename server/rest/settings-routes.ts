@@ -15,7 +15,7 @@ export const settingsRoutes: Route[] = [
     method: 'PUT',
     path: `${CONFIG}/desktop-enabled`,
     handle: async ({ actor, services, body }) => {
-      await services.settings.setDesktopEnabled(actor, () => decodeBody(body, { enable_desktop: 'boolean' }));
+      await services.settings.setDesktopEnabled(actor, async () => decodeBody(await body(), { enable_desktop: 'boolean' }));
       return noContent();
     },
   },
@@ -28,7 +28,7 @@ export const settingsRoutes: Route[] = [
     method: 'PUT',
     path: `${CONFIG}/computer-use-provider`,
     handle: async ({ actor, services, body }) => {
-      await services.settings.setComputerUseProvider(actor, () => decodeBody(body, { provider: 'string' }));
+      await services.settings.setComputerUseProvider(actor, async () => decodeBody(await body(), { provider: 'string' }));
       return noContent();
     },
   },
@@ -41,8 +41,8 @@ export const settingsRoutes: Route[] = [
     method: 'PUT',
     path: `${CONFIG}/advisor`,
     handle: async ({ actor, services, body }) => {
-      await services.advisor.setConfig(actor, () =>
-        decodeBody(body, {
+      await services.advisor.setConfig(actor, async () =>
+        decodeBody(await body(), {
           enabled: 'boolean',
           max_uses_per_run: 'int',
           max_output_tokens: 'int',
@@ -65,7 +65,7 @@ export const settingsRoutes: Route[] = [
     method: 'PUT',
     path: `${CONFIG}/debug-logging`,
     handle: async ({ actor, services, body }) => {
-      await services.settings.setDebugLoggingAdmin(actor, () => decodeBody(body, { allow_users: 'boolean' }));
+      await services.settings.setDebugLoggingAdmin(actor, async () => decodeBody(await body(), { allow_users: 'boolean' }));
       return noContent();
     },
   },
@@ -85,7 +85,7 @@ export const settingsRoutes: Route[] = [
     method: 'PUT',
     path: `${CONFIG}/user-debug-logging`,
     handle: async ({ actor, services, body }) => {
-      await services.settings.setUserDebugLogging(actor, () => decodeBody(body, { debug_logging_enabled: 'boolean' }));
+      await services.settings.setUserDebugLogging(actor, async () => decodeBody(await body(), { debug_logging_enabled: 'boolean' }));
       return noContent();
     },
   },
@@ -98,7 +98,7 @@ export const settingsRoutes: Route[] = [
     method: 'PUT',
     path: `${CONFIG}/debug-retention-days`,
     handle: async ({ actor, services, body }) => {
-      await services.settings.setDebugRetentionDays(actor, () => decodeBody(body, { debug_retention_days: 'int32' }));
+      await services.settings.setDebugRetentionDays(actor, async () => decodeBody(await body(), { debug_retention_days: 'int32' }));
       return noContent();
     },
   },
@@ -111,7 +111,7 @@ export const settingsRoutes: Route[] = [
     method: 'PUT',
     path: `${CONFIG}/retention-days`,
     handle: async ({ actor, services, body }) => {
-      await services.settings.setRetentionDays(actor, () => decodeBody(body, { retention_days: 'int32' }));
+      await services.settings.setRetentionDays(actor, async () => decodeBody(await body(), { retention_days: 'int32' }));
       return noContent();
     },
   },

@@ -29,7 +29,7 @@ export const userRoutes: Route[] = [
     path: `${USERS}/first`,
     public: true,
     handle: async ({ services, body }) => {
-      const input = decodeBody(body, newUserSpec);
+      const input = decodeBody(await body(), newUserSpec);
       return json(201, userJson(await services.users.createFirstUser(input)));
     },
   },
@@ -38,7 +38,7 @@ export const userRoutes: Route[] = [
     path: `${USERS}/login`,
     public: true,
     handle: async ({ services, body, req }) => {
-      const { email, password } = decodeBody(body, { email: 'string', password: 'string' });
+      const { email, password } = decodeBody(await body(), { email: 'string', password: 'string' });
       const { token, expiresAt } = await services.users.login(email, password, req.socket.remoteAddress);
       return json(201, { session_token: token }, { 'Set-Cookie': sessionCookie(token, expiresAt, services.config.accessUrl?.startsWith('https:') ?? isTls(req)) });
     },
@@ -65,7 +65,7 @@ export const userRoutes: Route[] = [
   {
     method: 'POST',
     path: USERS,
-    handle: async ({ actor, services, body }) => json(201, userJson(await services.users.createUser(actor, () => decodeBody(body, newUserSpec)))),
+    handle: async ({ actor, services, body }) => json(201, userJson(await services.users.createUser(actor, async () => decodeBody(await body(), newUserSpec)))),
   },
   {
     method: 'POST',

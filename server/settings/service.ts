@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/actor.ts';
 import { canReadDeploymentGate, canUpdateDeploymentConfig } from '../auth/policy.ts';
-import type { ServiceDeps } from '../context.ts';
+import type { Lazy, ServiceDeps } from '../context.ts';
 import { DomainError, conflict, forbidden, invalid, notFound, storage } from '../errors.ts';
 import { quoteJson } from '../util/json.ts';
 import { SETTINGS_TOPIC } from '../events/iterate.ts';
@@ -61,9 +61,9 @@ export class SettingsService {
     );
   }
 
-  async setDesktopEnabled(actor: Actor, input: () => { enable_desktop: boolean }): Promise<void> {
+  async setDesktopEnabled(actor: Actor, input: Lazy<{ enable_desktop: boolean }>): Promise<void> {
     this.requireOwner(actor);
-    const { enable_desktop } = input();
+    const { enable_desktop } = (await input());
     await storage('Internal error updating desktop setting.', () => this.store.writeSite(SITE_KEYS.desktopEnabled, enable_desktop));
   }
 
@@ -78,9 +78,9 @@ export class SettingsService {
     });
   }
 
-  async setComputerUseProvider(actor: Actor, input: () => { provider: string }): Promise<void> {
+  async setComputerUseProvider(actor: Actor, input: Lazy<{ provider: string }>): Promise<void> {
     this.requireOwner(actor);
-    const { provider } = input();
+    const { provider } = (await input());
     if (!isComputerUseProvider(provider)) {
       throw invalid('Invalid computer use provider.', `Expected one of: ${COMPUTER_USE_PROVIDERS.join(', ')}. Got ${quoteJson(provider)}.`);
     }
@@ -106,10 +106,10 @@ export class SettingsService {
     return { allowUsers: await this.readAllowUsers(), forcedByDeployment: this.forcedByDeployment };
   }
 
-  async setDebugLoggingAdmin(actor: Actor, input: () => { allow_users: boolean }): Promise<void> {
+  async setDebugLoggingAdmin(actor: Actor, input: Lazy<{ allow_users: boolean }>): Promise<void> {
     this.requireOwner(actor);
     if (this.forcedByDeployment) throw conflict(FORCED_BY_DEPLOYMENT_MESSAGE);
-    const { allow_users } = input();
+    const { allow_users } = (await input());
     await storage('Internal error updating chat debug logging setting.', () =>
       this.store.writeSite(SITE_KEYS.debugLoggingAllowUsers, allow_users),
     );
@@ -127,10 +127,10 @@ export class SettingsService {
     return { debugLoggingEnabled: await this.readUserOptIn(userId), userToggleAllowed: true, forcedByDeployment: false };
   }
 
-  async setUserDebugLogging(actor: Actor, input: () => { debug_logging_enabled: boolean }): Promise<void> {
+  async setUserDebugLogging(actor: Actor, input: Lazy<{ debug_logging_enabled: boolean }>): Promise<void> {
     if (this.forcedByDeployment) throw conflict(FORCED_BY_DEPLOYMENT_MESSAGE);
     if (!(await this.readAllowUsers())) throw new DomainError('Forbidden', USER_TOGGLE_NOT_ALLOWED_MESSAGE);
-    const { debug_logging_enabled } = input();
+    const { debug_logging_enabled } = (await input());
     await storage('Internal error updating user chat debug logging setting.', () =>
       this.store.writeUser(actor.userId, USER_KEYS.debugLoggingEnabled, debug_logging_enabled),
     );
@@ -156,9 +156,9 @@ export class SettingsService {
     );
   }
 
-  async setDebugRetentionDays(actor: Actor, input: () => { debug_retention_days: number }): Promise<void> {
+  async setDebugRetentionDays(actor: Actor, input: Lazy<{ debug_retention_days: number }>): Promise<void> {
     this.requireOwner(actor);
-    const days = input().debug_retention_days;
+    const days = (await input()).debug_retention_days;
     if (days < 0 || days > MAX_RETENTION_DAYS) throw invalid(`Chat debug retention days must be between 0 and ${MAX_RETENTION_DAYS}.`);
     await storage('Failed to update chat debug retention days.', () => this.store.writeSite(SITE_KEYS.debugRetentionDays, days));
   }
@@ -169,9 +169,9 @@ export class SettingsService {
     );
   }
 
-  async setRetentionDays(actor: Actor, input: () => { retention_days: number }): Promise<void> {
+  async setRetentionDays(actor: Actor, input: Lazy<{ retention_days: number }>): Promise<void> {
     this.requireOwner(actor);
-    const days = input().retention_days;
+    const days = (await input()).retention_days;
     if (days < 0 || days > MAX_RETENTION_DAYS) throw invalid(`Retention days must be between 0 and ${MAX_RETENTION_DAYS}.`);
     await storage('Failed to update chat retention days.', () => this.store.writeSite(SITE_KEYS.retentionDays, days));
   }

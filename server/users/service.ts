@@ -5,7 +5,7 @@ import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passw
 import { canCreateKeyFor, canManageUsers } from '../auth/policy.ts';
 import { LoginThrottle } from '../auth/rate-limit.ts';
 import { hashSecret, newToken, parseToken, secretMatches } from '../auth/tokens.ts';
-import type { ServiceDeps } from '../context.ts';
+import type { Lazy, ServiceDeps } from '../context.ts';
 import { DomainError, RateLimitedError, conflict, forbidden, notFound, storage, type FieldValidation } from '../errors.ts';
 import type { User } from '../generated/prisma/client.ts';
 
@@ -84,9 +84,9 @@ export class UserService {
     });
   }
 
-  async createUser(actor: Actor, input: () => NewUserInput): Promise<User> {
+  async createUser(actor: Actor, input: Lazy<NewUserInput>): Promise<User> {
     if (!canManageUsers(actor)) throw forbidden();
-    const fields = await this.validateNewUser(input());
+    const fields = await this.validateNewUser((await input()));
     try {
       return await this.deps.db.user.create({ data: fields });
     } catch (error) {
