@@ -3,96 +3,26 @@
 // restarted server on the same storage (PGlite data directory with a stale lock, or the same
 // PostgreSQL database) serves them. Real server processes; every wait is bounded.
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, dropPostgresDatabase } from '../../server/db/database.ts';
 import { BACKENDS, POSTGRES_ADMIN_URL, type Backend } from '../support/database.ts';
 import { runPath, stepsPath } from '../support/debug.ts';
 import { Api } from '../support/server.ts';
+import { START_TIMEOUT_MS, killServerProcesses, servingUrl, spawnServer, within, type ServerProcess } from '../support/server-process.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVING = /Experiments is serving (http:\/\/\S+)/;
-const START_TIMEOUT_MS = 90_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const ACKED_BEFORE_KILL = 150;
 const WRITERS = 4;
 const PASSWORD = 'correct-horse-battery';
 
-interface ServerProcess {
-  child: ChildProcess;
-  pid: number;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const processes: ServerProcess[] = [];
 const dirs: string[] = [];
 const databases: string[] = [];
 
-function startProcess(dataDir: string, databaseUrl?: string): ServerProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATA_DIR', 'PORT', 'HOST', 'SECRETS_KEY', 'CODER_CHAT_DEBUG_LOGGING_ENABLED']) delete env[name];
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'server/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--chat-debug-logging-enabled', '--no-background-jobs'],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3 * START_TIMEOUT_MS);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    }),
-  );
-  const proc = { child, pid: child.pid!, output: () => output, exited };
-  processes.push(proc);
-  return proc;
-}
-
-function servingUrl(proc: ServerProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "serving" line within ${START_TIMEOUT_MS} ms:\n${proc.output()}`)), START_TIMEOUT_MS);
-    const check = () => {
-      const match = SERVING.exec(proc.output());
-      if (match) {
-        clearTimeout(timer);
-        proc.child.stdout!.off('data', check);
-        resolve(match[1]);
-      }
-    };
-    proc.child.stdout!.on('data', check);
-    check();
-    void proc.exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before serving:\n${proc.output()}`));
-    });
-  });
-}
-
-/** Bounded wait on a promise. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms))),
-  ]);
-}
-
 afterAll(async () => {
-  for (const proc of processes) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGKILL');
-      await within(proc.exited, 10_000, 'child exit').catch(() => undefined);
-    }
-  }
+  await killServerProcesses();
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   for (const name of databases) await dropPostgresDatabase(POSTGRES_ADMIN_URL, name).catch(() => undefined);
 }, 60_000);
@@ -109,7 +39,7 @@ describe.each(BACKENDS)('SIGKILL during step ingestion (%s)', (backend: Backend)
       databases.push(name);
     }
 
-    const first = startProcess(dataDir, databaseUrl);
+    const first = spawnServer({ dataDir, databaseUrl, args: ['--chat-debug-logging-enabled'] });
     const api = new Api(await servingUrl(first));
     const created = await api.post('/api/v2/users/first', { body: { email: 'owner@example.com', username: 'owner', password: PASSWORD } });
     expect(created.status, created.text).toBe(201);
@@ -174,7 +104,7 @@ describe.each(BACKENDS)('SIGKILL during step ingestion (%s)', (backend: Backend)
       expect((await readFile(path.join(dataDir, 'server.lock'), 'utf8')).trim()).toBe(String(first.pid));
     }
 
-    const second = startProcess(dataDir, databaseUrl);
+    const second = spawnServer({ dataDir, databaseUrl, args: ['--chat-debug-logging-enabled'] });
     const api2 = new Api(await servingUrl(second));
     if (backend === 'pglite') expect((await readFile(path.join(dataDir, 'server.lock'), 'utf8')).trim()).toBe(String(second.pid));
 

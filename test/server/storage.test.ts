@@ -1,75 +1,19 @@
 // The embedded data directory (stack.md 3): an exclusive lock so that a second server process is
 // refused, stale locks taken over, and data persisting across restarts. Real server processes on
 // PGlite only: these test the embedded data directory itself.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../support/server.ts';
+import { SERVING, START_TIMEOUT_MS, killServerProcesses, servingUrl, spawnServer, type ServerProcess } from '../support/server-process.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVING = /Experiments is serving (http:\/\/\S+)/;
-const START_TIMEOUT_MS = 90_000;
 const PASSWORD = 'correct-horse-battery';
 const API_KEY = 'sk-ant-persisted-key-ABCD';
 
-interface ServerProcess {
-  child: ChildProcess;
-  pid: number;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const processes: ServerProcess[] = [];
 const dirs: string[] = [];
-
-/** Starts `node --import tsx server/main.ts` on a data directory; killed after a timeout in any case. */
-function startProcess(dataDir: string): ServerProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATA_DIR', 'PORT', 'HOST', 'SECRETS_KEY', 'CODER_CHAT_DEBUG_LOGGING_ENABLED', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY']) delete env[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--no-background-jobs'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3 * START_TIMEOUT_MS);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    }),
-  );
-  const proc = { child, pid: child.pid!, output: () => output, exited };
-  processes.push(proc);
-  return proc;
-}
-
-/** Resolves with the base URL from the "serving" line; fails if the process exits or stalls first. */
-function servingUrl(proc: ServerProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "serving" line within ${START_TIMEOUT_MS} ms:\n${proc.output()}`)), START_TIMEOUT_MS);
-    const check = () => {
-      const match = SERVING.exec(proc.output());
-      if (match) {
-        clearTimeout(timer);
-        proc.child.stdout!.off('data', check);
-        resolve(match[1]);
-      }
-    };
-    proc.child.stdout!.on('data', check);
-    check();
-    void proc.exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before serving:\n${proc.output()}`));
-    });
-  });
-}
 
 async function stopProcess(proc: ServerProcess, signal: NodeJS.Signals) {
   proc.child.kill(signal);
@@ -90,12 +34,7 @@ const newDataDir = async () => {
 };
 
 afterAll(async () => {
-  for (const proc of processes) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
-  }
+  await killServerProcesses();
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -113,7 +52,7 @@ describe('data directory lock (pglite)', () => {
     const stale = await deadPid();
     await writeFile(path.join(dataDir, 'server.lock'), String(stale));
 
-    first = startProcess(dataDir);
+    first = spawnServer({ dataDir });
     url = await servingUrl(first);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(Number(new URL(url).port)).toBeGreaterThan(0);
@@ -128,7 +67,7 @@ describe('data directory lock (pglite)', () => {
   }, START_TIMEOUT_MS);
 
   it('refuses a second server process on the same directory with a clear error', async () => {
-    const second = startProcess(dataDir);
+    const second = spawnServer({ dataDir });
     const { code, signal } = await second.exited;
     expect(signal).toBeNull();
     expect(code).not.toBe(0);
@@ -151,7 +90,7 @@ describe('data directory lock (pglite)', () => {
     expect(first.output()).toContain('SIGTERM received: shutting down.');
     expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(false);
 
-    const next = startProcess(dataDir);
+    const next = spawnServer({ dataDir });
     await servingUrl(next);
     expect((await readFile(path.join(dataDir, 'server.lock'), 'utf8')).trim()).toBe(String(next.pid));
     expect((await stopProcess(next, 'SIGTERM')).code).toBe(0);
@@ -166,7 +105,7 @@ describe('restart persistence (pglite)', () => {
   });
 
   it('keeps users, settings and provider keys across a SIGTERM restart and a kill -9', async () => {
-    const first = startProcess(dataDir);
+    const first = spawnServer({ dataDir });
     const firstApi = new Api(await servingUrl(first));
 
     const created = await firstApi.post('/api/v2/users/first', { body: { email: 'owner@example.com', username: 'owner', password: PASSWORD } });
@@ -219,7 +158,7 @@ describe('restart persistence (pglite)', () => {
       expect(available.body).toEqual({ available: true, provider: 'anthropic', model: 'claude-opus-4-6' });
     };
 
-    const second = startProcess(dataDir);
+    const second = spawnServer({ dataDir });
     await readBack(new Api(await servingUrl(second)));
 
     // kill -9 leaves the lock file behind with a dead PID; the next start takes it over.
@@ -227,7 +166,7 @@ describe('restart persistence (pglite)', () => {
     expect(killed.signal).toBe('SIGKILL');
     expect((await readFile(path.join(dataDir, 'server.lock'), 'utf8')).trim()).toBe(String(second.pid));
 
-    const third = startProcess(dataDir);
+    const third = spawnServer({ dataDir });
     await readBack(new Api(await servingUrl(third)));
     expect((await readFile(path.join(dataDir, 'server.lock'), 'utf8')).trim()).toBe(String(third.pid));
     expect((await stopProcess(third, 'SIGTERM')).code).toBe(0);
