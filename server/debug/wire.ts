@@ -54,10 +54,9 @@ function ordered(entries: [string, unknown][]): Json {
   return out;
 }
 
-export function runSummaryJson(run: DebugRun): Json {
-  return ordered([
-    ['id', run.id],
-    ['chat_id', run.chatId],
+/** The keys a run's list item and its detail share, from `kind` on, in contract order. */
+function runCommonEntries(run: DebugRun): [string, unknown][] {
+  return [
     ['kind', run.kind],
     ['status', run.status],
     ['provider', run.provider],
@@ -66,7 +65,11 @@ export function runSummaryJson(run: DebugRun): Json {
     ['started_at', iso(run.startedAt)],
     ['updated_at', iso(run.updatedAt)],
     ['finished_at', run.finishedAt ? iso(run.finishedAt) : undefined],
-  ]);
+  ];
+}
+
+export function runSummaryJson(run: DebugRun): Json {
+  return ordered([['id', run.id], ['chat_id', run.chatId], ...runCommonEntries(run)]);
 }
 
 export function stepJson(step: DebugStep): Json {
@@ -100,14 +103,7 @@ export function runDetailJson(run: DebugRun, steps: DebugStep[]): Json {
     ['model_config_id', run.modelConfigId],
     ['trigger_message_id', num(run.triggerMessageId)],
     ['history_tip_message_id', num(run.historyTipMessageId)],
-    ['kind', run.kind],
-    ['status', run.status],
-    ['provider', run.provider],
-    ['model', run.model],
-    ['summary', requiredObject(run.summary)],
-    ['started_at', iso(run.startedAt)],
-    ['updated_at', iso(run.updatedAt)],
-    ['finished_at', run.finishedAt ? iso(run.finishedAt) : undefined],
+    ...runCommonEntries(run),
     ['steps', steps.map(stepJson)],
   ]);
 }
