@@ -76,6 +76,7 @@ class Subscriber {
   private wake?: () => void;
   private ended = false;
   private failure?: Error;
+  /** False once the replay is delivered; tests wait on it (there is no protocol message for it). */
   replaying = true;
 
   constructor(

@@ -43,6 +43,3 @@ export function toStep(row: Raw<DebugStep>): DebugStep {
 
 export type RawRun = Raw<DebugRun>;
 export type RawStep = Raw<DebugStep>;
-
-/** JSON for a ::jsonb parameter; undefined stays undefined (keep), null is SQL NULL. */
-export const jsonParam = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));

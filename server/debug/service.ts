@@ -83,10 +83,6 @@ export class DebugService {
     private readonly settings: SettingsService,
   ) {}
 
-  private get db() {
-    return this.deps.db;
-  }
-
   private now() {
     return this.deps.now?.() ?? new Date();
   }

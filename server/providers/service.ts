@@ -54,10 +54,4 @@ export class ProviderService {
     if (this.deps.config.providerEnvKeys[provider]) return true;
     return (await this.deps.db.providerKey.count({ where: { provider } })) > 0;
   }
-
-  /** For runtimes of this server only: the decrypted key. Never exposed over any transport. */
-  async revealApiKey(provider: ComputerUseProvider): Promise<string | undefined> {
-    const row = await this.deps.db.providerKey.findUnique({ where: { provider } });
-    return row ? this.deps.secrets.decrypt(row.encryptedKey) : this.deps.config.providerEnvKeys[provider];
-  }
 }

@@ -38,11 +38,3 @@ function canonical(hex: string): string {
   const h = hex.toLowerCase();
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
-
-export function tryParseUuid(input: string): string | undefined {
-  try {
-    return parseUuid(input);
-  } catch {
-    return undefined;
-  }
-}
