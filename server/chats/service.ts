@@ -27,6 +27,46 @@ export interface ChatPatch {
 export const CHAT_TOPIC = (chatId: string) => `chat:${chatId}`;
 export const CHATS_TOPIC = 'chats';
 
+/** A chat with its root's owner and `read` sharees: everything an access decision needs. */
+const CHAT_VIEW_SELECT = `SELECT c.id::text, c.owner_id::text, c.title, c.parent_chat_id::text, c.root_chat_id::text, c.archived,
+    c.model_config_id::text, c.debug_event_seq::text, c.workspace_template_modules, c.created_at, c.updated_at,
+    r.owner_id::text AS root_owner_id,
+    ARRAY(SELECT a.user_id::text FROM chat_acl a WHERE a.chat_id = c.root_chat_id AND a.role = 'read') AS reader_ids
+  FROM chats c LEFT JOIN chats r ON r.id = c.root_chat_id`;
+
+interface ChatViewRow {
+  id: string;
+  owner_id: string;
+  title: string;
+  parent_chat_id: string | null;
+  root_chat_id: string;
+  archived: boolean;
+  model_config_id: string | null;
+  debug_event_seq: string;
+  workspace_template_modules: string[];
+  created_at: Date | string;
+  updated_at: Date | string;
+  root_owner_id: string | null;
+  reader_ids: string[] | null;
+}
+
+function toChatView(row: ChatViewRow): ChatView {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    title: row.title,
+    parentChatId: row.parent_chat_id,
+    rootChatId: row.root_chat_id,
+    archived: row.archived,
+    modelConfigId: row.model_config_id,
+    debugEventSeq: BigInt(row.debug_event_seq),
+    workspaceTemplateModules: row.workspace_template_modules ?? [],
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    access: { rootOwnerId: row.root_owner_id ?? row.owner_id, rootReaderIds: row.reader_ids ?? [] },
+  };
+}
+
 export class ChatService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -36,43 +76,8 @@ export class ChatService {
 
   /** The chat with its root's owner and readers, in one query (this runs on every chat request). */
   private async load(chatId: string): Promise<ChatView | null> {
-    const [row] = await this.deps.sql.query<{
-      id: string;
-      owner_id: string;
-      title: string;
-      parent_chat_id: string | null;
-      root_chat_id: string;
-      archived: boolean;
-      model_config_id: string | null;
-      debug_event_seq: string;
-      workspace_template_modules: string[];
-      created_at: Date | string;
-      updated_at: Date | string;
-      root_owner_id: string | null;
-      reader_ids: string[] | null;
-    }>(
-      `SELECT c.id::text, c.owner_id::text, c.title, c.parent_chat_id::text, c.root_chat_id::text, c.archived,
-         c.model_config_id::text, c.debug_event_seq::text, c.workspace_template_modules, c.created_at, c.updated_at,
-         r.owner_id::text AS root_owner_id,
-         ARRAY(SELECT a.user_id::text FROM chat_acl a WHERE a.chat_id = c.root_chat_id AND a.role = 'read') AS reader_ids
-       FROM chats c LEFT JOIN chats r ON r.id = c.root_chat_id WHERE c.id = $1::uuid`,
-      [chatId],
-    );
-    if (!row) return null;
-    return {
-      id: row.id,
-      ownerId: row.owner_id,
-      title: row.title,
-      parentChatId: row.parent_chat_id,
-      rootChatId: row.root_chat_id,
-      archived: row.archived,
-      modelConfigId: row.model_config_id,
-      debugEventSeq: BigInt(row.debug_event_seq),
-      workspaceTemplateModules: row.workspace_template_modules ?? [],
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
-      access: { rootOwnerId: row.root_owner_id ?? row.owner_id, rootReaderIds: row.reader_ids ?? [] },
-    };
+    const [row] = await this.deps.sql.query<ChatViewRow>(`${CHAT_VIEW_SELECT} WHERE c.id = $1::uuid`, [chatId]);
+    return row ? toChatView(row) : null;
   }
 
   /** The chat if the caller may read it; otherwise the same 404 as a chat that does not exist. */
@@ -132,15 +137,16 @@ export class ChatService {
 
   /** Chats the caller owns, and chats whose root is shared with the caller; newest activity first. */
   async list(actor: Actor): Promise<ChatView[]> {
-    const chats = await storage('Internal error fetching chats.', () =>
-      this.db.$queryRaw<{ id: string }[]>`
-        SELECT c.id FROM chats c
-        WHERE c.owner_id = ${actor.userId}::uuid
-           OR EXISTS (SELECT 1 FROM chat_acl a WHERE a.chat_id = c.root_chat_id AND a.user_id = ${actor.userId}::uuid AND a.role = 'read')
-        ORDER BY c.updated_at DESC, c.id DESC`,
+    const rows = await storage('Internal error fetching chats.', () =>
+      this.deps.sql.query<ChatViewRow>(
+        `${CHAT_VIEW_SELECT}
+         WHERE c.owner_id = $1::uuid
+            OR EXISTS (SELECT 1 FROM chat_acl a WHERE a.chat_id = c.root_chat_id AND a.user_id = $1::uuid AND a.role = 'read')
+         ORDER BY c.updated_at DESC, c.id DESC`,
+        [actor.userId],
+      ),
     );
-    const views = await Promise.all(chats.map((c) => this.load(c.id)));
-    return views.filter((v): v is ChatView => v !== null && canReadChat(actor, v.access));
+    return rows.map(toChatView).filter((view) => canReadChat(actor, view.access));
   }
 
   async update(actor: Actor, chatId: string, input: Lazy<ChatPatch>): Promise<ChatView> {
