@@ -16,7 +16,7 @@ export interface ServerProcess {
 /** Starts the real server in its own process, so the load generator does not share its event loop. */
 export async function startServerProcess(options: { databaseUrl?: string; dataDir?: string; extraArgs?: string[] } = {}): Promise<ServerProcess & { startedInMs: number }> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'experiments-bench-')));
-  const args = ['--import', 'tsx', 'server/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--chat-debug-logging-enabled', '--no-background-jobs', ...(options.extraArgs ?? [])];
+  const args = [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'server/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--chat-debug-logging-enabled', '--no-background-jobs', ...(options.extraArgs ?? [])];
   const env = { ...process.env, ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATABASE_URL: '' }) };
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
