@@ -11,6 +11,7 @@ import { isPlainObject } from '../util/json.ts';
 import { appendEvent, debugTopic, nextEventSeq, type DebugEventKind } from './events.ts';
 import { RUN_KINDS, STEP_OPERATIONS, aggregateSummary, isDebugStatus, isTerminal, statusUpdateApplies, type StepForSummary } from './lifecycle.ts';
 import { RUN_COLUMNS, STEP_COLUMNS, toRun, toStep, type RawRun, type RawStep } from './rows.ts';
+import { ADD_STEP_SQL, START_RUN_SQL, UPDATE_STEP_SQL, retryOnStepNumberRace } from './write-statements.ts';
 import { capRequestText, capResponseText, normalizeLabel, redactJsonValue, sanitizeAttempts } from './redaction.ts';
 
 export const NOT_ENABLED_MESSAGE = 'Chat debug logging is not enabled for this chat.';
@@ -121,41 +122,32 @@ export class DebugService {
     }
     const label = body.first_message === undefined ? '' : normalizeLabel(body.first_message);
     const now = this.now().toISOString();
-    return this.write('Internal error creating debug run.', chat.id, async (sql, seq) => {
-      const [row] = await sql.query<RawRun>(
-        `INSERT INTO chat_debug_runs (id, chat_id, root_chat_id, parent_chat_id, model_config_id, trigger_message_id,
-           history_tip_message_id, kind, status, provider, model, summary, started_at, updated_at)
-         VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::bigint, $7::bigint, $8, 'in_progress', $9, $10, $11::jsonb, $12::timestamptz, $12::timestamptz)
-         RETURNING ${RUN_COLUMNS}`,
-        [
-          randomUUID(),
-          chat.id,
-          body.root_chat_id ?? null,
-          body.parent_chat_id ?? null,
-          body.model_config_id ?? null,
-          body.trigger_message_id?.toString() ?? null,
-          body.history_tip_message_id?.toString() ?? null,
-          kind,
-          body.provider ?? null,
-          body.model ?? null,
-          JSON.stringify(label ? { first_message: label } : {}),
-          now,
-        ],
-      );
-      await appendEvent(sql, { chatId: chat.id, seq, kind: 'RUN_STARTED', runId: row.id });
-      return toRun(row);
-    });
+    const [row] = await storage('Internal error creating debug run.', () =>
+      this.deps.sql.query<RawRun & { seq: string }>(START_RUN_SQL, [
+        randomUUID(),
+        chat.id,
+        body.root_chat_id ?? null,
+        body.parent_chat_id ?? null,
+        body.model_config_id ?? null,
+        body.trigger_message_id?.toString() ?? null,
+        body.history_tip_message_id?.toString() ?? null,
+        kind,
+        body.provider ?? null,
+        body.model ?? null,
+        JSON.stringify(label ? { first_message: label } : {}),
+        now,
+      ]),
+    );
+    if (!row) throw notFound(); // the chat was deleted meanwhile
+    this.publish(chat.id, BigInt(row.seq));
+    return toRun(row);
   }
 
-  /** The run, if it belongs to the chat (the chat's row lock is already held). */
+  /** The run, if it belongs to the chat. */
   private async findRun(sql: Sql, chatId: string, runId: string): Promise<DebugRun> {
     const [row] = await sql.query<RawRun>(`SELECT ${RUN_COLUMNS} FROM chat_debug_runs WHERE id = $1::uuid AND chat_id = $2::uuid`, [runId, chatId]);
     if (!row) throw notFound();
     return toRun(row);
-  }
-
-  private touchRun(sql: Sql, runId: string, now: string) {
-    return sql.query('UPDATE chat_debug_runs SET updated_at = $2::timestamptz WHERE id = $1::uuid', [runId, now]);
   }
 
   async addStep(actor: Actor, chatId: string, runId: () => string, input: Lazy<AddStepInput>): Promise<DebugStep> {
@@ -169,23 +161,16 @@ export class DebugService {
     const request = body.normalized_request === undefined || body.normalized_request === null ? {} : requireObject('normalized_request', body.normalized_request);
     const normalizedRequest = redacted(capRequestText(request) as Record<string, unknown>);
     const now = this.now().toISOString();
-    return this.write('Internal error creating debug step.', chat.id, async (sql, seq) => {
-      const run = await this.findRun(sql, chat.id, id);
-      if (run.finishedAt) throw conflict(RUN_FINISHED_MESSAGE);
-      // Step numbers are taken under the chat's row lock, so concurrent appends cannot collide.
-      const [row] = await sql.query<RawStep>(
-        `INSERT INTO chat_debug_steps (id, run_id, chat_id, step_number, operation, status, history_tip_message_id,
-           normalized_request, attempts, metadata, started_at, updated_at)
-         SELECT $1::uuid, $2::uuid, $3::uuid, COALESCE(MAX(step_number), 0) + 1, $4, 'in_progress', $5::bigint,
-           $6::jsonb, '[]'::jsonb, '{}'::jsonb, $7::timestamptz, $7::timestamptz
-         FROM chat_debug_steps WHERE run_id = $2::uuid
-         RETURNING ${STEP_COLUMNS}`,
-        [randomUUID(), run.id, run.chatId, operation, body.history_tip_message_id?.toString() ?? null, JSON.stringify(normalizedRequest), now],
-      );
-      await this.touchRun(sql, run.id, now);
-      await appendEvent(sql, { chatId: chat.id, seq, kind: 'STEP_STARTED', runId: run.id, stepId: row.id });
-      return toStep(row);
-    });
+    const params = [randomUUID(), id, chat.id, operation, body.history_tip_message_id?.toString() ?? null, JSON.stringify(normalizedRequest), now];
+    const message = 'Internal error creating debug step.';
+    const [row] = await storage(message, () => retryOnStepNumberRace(() => this.deps.sql.query<RawStep & { seq: string }>(ADD_STEP_SQL, params)));
+    if (!row) {
+      // Nothing was written: the run is missing (404), finished (409), or its chat was just deleted.
+      const run = await storage(message, () => this.findRun(this.deps.sql, chat.id, id));
+      throw run.finishedAt ? conflict(RUN_FINISHED_MESSAGE) : notFound();
+    }
+    this.publish(chat.id, BigInt(row.seq));
+    return toStep(row);
   }
 
   async updateStep(actor: Actor, chatId: string, ids: () => { runId: string; stepId: string }, input: Lazy<UpdateStepInput>): Promise<DebugStep> {
@@ -196,44 +181,38 @@ export class DebugService {
     if (body.attempts !== undefined && body.attempts !== null && !Array.isArray(body.attempts)) {
       throw invalid('Invalid debug payload.', 'attempts must be a JSON array.');
     }
-    // Each column: [SQL expression, parameter]. Absent fields are left out; null clears the optional payloads.
-    const sets: [string, unknown][] = [];
-    const payload = (column: string, field: string, value: unknown, transform?: (v: Record<string, unknown>) => unknown) => {
-      if (value === undefined) return;
-      if (value === null) sets.push([`${column} = NULL`, undefined]);
-      else sets.push([`${column} = $?::jsonb`, JSON.stringify(redacted((transform ?? ((v) => v))(requireObject(field, value)) as Record<string, unknown>))]);
-    };
-    payload('normalized_response', 'normalized_response', body.normalized_response, (v) => capResponseText(v));
-    payload('usage', 'usage', body.usage);
-    payload('error', 'error', body.error);
-    if (body.metadata !== undefined && body.metadata !== null) sets.push(['metadata = $?::jsonb', JSON.stringify(redacted(requireObject('metadata', body.metadata)))]);
-    if (body.attempts !== undefined && body.attempts !== null) sets.push(['attempts = $?::jsonb', JSON.stringify(sanitizeAttempts(body.attempts))]);
-    if (body.assistant_message_id !== undefined) sets.push(['assistant_message_id = $?::bigint', body.assistant_message_id.toString()]);
-    const now = this.now().toISOString();
-    return this.write('Internal error updating debug step.', chat.id, async (sql, seq) => {
-      const run = await this.findRun(sql, chat.id, runId);
-      const [current] = await sql.query<RawStep>(
+    /** [keep, value]: keep the stored payload when absent; null clears it (13.2). */
+    const clearable = (field: string, value: unknown, transform: (v: Record<string, unknown>) => unknown = (v) => v): [boolean, string | null] =>
+      value === undefined ? [true, null] : value === null ? [false, null] : [false, JSON.stringify(redacted(transform(requireObject(field, value)) as Record<string, unknown>))];
+    const params = [
+      stepId,
+      runId,
+      chat.id,
+      body.status ?? null,
+      ...clearable('normalized_response', body.normalized_response, (v) => capResponseText(v)),
+      ...clearable('usage', body.usage),
+      ...clearable('error', body.error),
+      body.metadata === undefined || body.metadata === null ? null : JSON.stringify(redacted(requireObject('metadata', body.metadata))),
+      body.attempts === undefined || body.attempts === null ? null : JSON.stringify(sanitizeAttempts(body.attempts)),
+      body.assistant_message_id?.toString() ?? null,
+      this.now().toISOString(),
+    ];
+    const message = 'Internal error updating debug step.';
+    const [row] = await storage(message, () => this.deps.sql.query<RawStep & { seq: string }>(UPDATE_STEP_SQL, params));
+    if (row) {
+      this.publish(chat.id, BigInt(row.seq));
+      return toStep(row);
+    }
+    // Nothing was written: a missing run or step (404), or a status that may not regress, which
+    // leaves the step as it was (13.3).
+    return storage(message, async () => {
+      await this.findRun(this.deps.sql, chat.id, runId);
+      const [current] = await this.deps.sql.query<RawStep>(
         `SELECT ${STEP_COLUMNS} FROM chat_debug_steps WHERE id = $1::uuid AND run_id = $2::uuid AND chat_id = $3::uuid`,
-        [stepId, run.id, chat.id],
+        [stepId, runId, chat.id],
       );
       if (!current) throw notFound();
-      // A lower-priority status on a terminal step is ignored as a whole (13.3).
-      if (!statusUpdateApplies(current.status, body.status)) return toStep(current);
-      const all: [string, unknown][] = [...sets, ['updated_at = $?::timestamptz', now]];
-      if (body.status !== undefined) {
-        all.push(['status = $?', body.status]);
-        if (isTerminal(body.status)) all.push(['finished_at = COALESCE(finished_at, $?::timestamptz)', now]);
-      }
-      const params: unknown[] = [stepId];
-      const assignments = all.map(([expression, value]) => {
-        if (value === undefined) return expression;
-        params.push(value);
-        return expression.replace('$?', `$${params.length}`);
-      });
-      const [row] = await sql.query<RawStep>(`UPDATE chat_debug_steps SET ${assignments.join(', ')} WHERE id = $1::uuid RETURNING ${STEP_COLUMNS}`, params);
-      await this.touchRun(sql, run.id, now);
-      await appendEvent(sql, { chatId: chat.id, seq, kind: 'STEP_UPDATED', runId: run.id, stepId });
-      return toStep(row);
+      return toStep(current);
     });
   }
 

@@ -242,10 +242,46 @@ describe.each(BACKENDS)('debug ingestion lifecycle on %s', (backend) => {
     const other = await w.startRun(token, chatId);
     expect((await w.addStep(token, chatId, other.id)).step_number).toBe(1);
     // Concurrent writers never share a number.
-    const parallel = await Promise.all(Array.from({ length: 6 }, () => w.addStep(token, chatId, run.id)));
-    expect(parallel.map((s) => s.step_number).sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 8, 9]);
+    const parallel = await Promise.all(Array.from({ length: 12 }, () => w.addStep(token, chatId, run.id)));
+    const expected = Array.from({ length: 15 }, (_, i) => i + 1);
+    expect(parallel.map((s) => s.step_number).sort((a, b) => a - b)).toEqual(expected.slice(3));
     const detail = await w.detail(token, chatId, run.id);
-    expect(detail.steps.map((s: { step_number: number }) => s.step_number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(detail.steps.map((s: { step_number: number }) => s.step_number)).toEqual(expected);
+  });
+
+  it('NoStepIntoFinishedRun under concurrency: appends racing the finish either land before it (201) or get 409', async () => {
+    const chatId = await newChat();
+    const run = await w.startRun(token, chatId);
+    const appends = Array.from({ length: 10 }, () => server.api.post(stepsPath(chatId, run.id), { token, body: { operation: 'stream' } }));
+    const finish = server.api.patch(runPath(chatId, run.id), { token, body: { status: 'completed' } });
+    const [answers, finished] = await Promise.all([Promise.all(appends), finish]);
+    expect(finished.status).toBe(200);
+    for (const res of answers) expect([201, 409]).toContain(res.status);
+    const accepted = answers.filter((res) => res.status === 201).length;
+    const detail = await w.detail(token, chatId, run.id);
+    expect(detail.steps).toHaveLength(accepted);
+    // The summary was aggregated when the run finished: every stored step had joined by then.
+    expect(detail.summary.step_count).toBe(accepted);
+    for (const step of detail.steps) expect(Date.parse(step.started_at)).toBeLessThanOrEqual(Date.parse(detail.finished_at));
+  });
+
+  it('parallel updates of one step keep the highest-priority status and every field written', async () => {
+    const chatId = await newChat();
+    const run = await w.startRun(token, chatId);
+    const step = await w.addStep(token, chatId, run.id);
+    const updates = [
+      { status: 'completed', usage: { input_tokens: 1 } },
+      { status: 'in_progress', metadata: { a: 1 } },
+      { status: 'interrupted' },
+      { status: 'error', error: { message: 'boom' } },
+      { assistant_message_id: 7 },
+    ];
+    await Promise.all(updates.map((body) => server.api.patch(stepPath(chatId, run.id, step.id), { token, body })));
+    const [stored] = (await w.detail(token, chatId, run.id)).steps;
+    expect(stored.status).toBe('completed');
+    expect(stored.finished_at).toMatch(TIMESTAMP);
+    expect(stored.usage).toEqual({ input_tokens: 1 });
+    expect(stored.assistant_message_id).toBe(7);
   });
 
   it('TestChatDebugRunCOALESCEPreservation: an update without a field keeps it; a second terminal update leaves finished_at unchanged', async () => {
