@@ -24,3 +24,11 @@ export function canReadChat(actor: Actor, facts: ChatAccessFacts): boolean {
 export function canWriteChat(actor: Actor, facts: ChatAccessFacts): boolean {
   return facts.rootOwnerId === actor.userId;
 }
+
+/**
+ * canWriteChat as a SQL condition, for writes decided in a single statement: `chat` is the alias of
+ * a `chats` row, `actor` the parameter holding the caller's user id. Same rule, same facts: the
+ * root's owner (the chat's own owner when it is its own root).
+ */
+export const chatWritableSql = (chat: string, actor: string) =>
+  `COALESCE((SELECT root.owner_id FROM chats root WHERE root.id = ${chat}.root_chat_id), ${chat}.owner_id) = ${actor}::uuid`;

@@ -214,13 +214,22 @@ export function redactUrlsInText(text: string): string {
   return text.replace(/https?:\/\/[^\s"']+/g, (match) => redactUrl(match));
 }
 
-const codePoints = (s: string) => Array.from(s);
-
-/** Cuts text longer than `max` code points to max − 1 plus "…". */
+/** Cuts text longer than `max` code points to max − 1 plus "…"; `length` is the code point count. */
 export function clampCodePoints(text: string, max: number): { text: string; length: number; cut: boolean } {
-  const points = codePoints(text);
-  if (points.length <= max) return { text, length: points.length, cut: false };
-  return { text: `${points.slice(0, max - 1).join('')}…`, length: points.length, cut: true };
+  let count = 0;
+  let keepUnits = text.length; // UTF-16 units of the first max − 1 code points
+  for (let i = 0; i < text.length; i++) {
+    if (count === max - 1) keepUnits = i;
+    count++;
+    // A high surrogate followed by a low one is one code point in two units.
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  if (count <= max) return { text, length: count, cut: false };
+  return { text: `${text.slice(0, keepUnits)}…`, length: count, cut: true };
 }
 
 /** Run labels: whitespace runs collapsed to one space, trimmed, at most 200 code points. */

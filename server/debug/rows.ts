@@ -7,10 +7,13 @@ export const RUN_COLUMNS = `id::text AS id, chat_id::text AS "chatId", root_chat
   trigger_message_id::text AS "triggerMessageId", history_tip_message_id::text AS "historyTipMessageId",
   kind, status, provider, model, summary, started_at AS "startedAt", updated_at AS "updatedAt", finished_at AS "finishedAt"`;
 
-export const STEP_COLUMNS = `id::text AS id, run_id::text AS "runId", chat_id::text AS "chatId", step_number AS "stepNumber",
+/** Every step column but normalized_request, which writes already hold in memory. */
+export const STEP_COLUMNS_WITHOUT_REQUEST = `id::text AS id, run_id::text AS "runId", chat_id::text AS "chatId", step_number AS "stepNumber",
   operation, status, history_tip_message_id::text AS "historyTipMessageId", assistant_message_id::text AS "assistantMessageId",
-  normalized_request AS "normalizedRequest", normalized_response AS "normalizedResponse", usage, attempts, error, metadata,
+  normalized_response AS "normalizedResponse", usage, attempts, error, metadata,
   started_at AS "startedAt", updated_at AS "updatedAt", finished_at AS "finishedAt"`;
+
+export const STEP_COLUMNS = `${STEP_COLUMNS_WITHOUT_REQUEST}, normalized_request AS "normalizedRequest"`;
 
 type Raw<T> = { [K in keyof T]: T[K] extends bigint | null ? string | null : T[K] };
 

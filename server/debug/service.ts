@@ -11,6 +11,7 @@ import { isPlainObject } from '../util/json.ts';
 import { appendEvent, debugTopic, nextEventSeq, type DebugEventKind } from './events.ts';
 import { RUN_KINDS, STEP_OPERATIONS, aggregateSummary, isDebugStatus, isTerminal, statusUpdateApplies, type StepForSummary } from './lifecycle.ts';
 import { RUN_COLUMNS, STEP_COLUMNS, toRun, toStep, type RawRun, type RawStep } from './rows.ts';
+import { RecentRequests } from './recent-requests.ts';
 import { ADD_STEP_SQL, START_RUN_SQL, UPDATE_STEP_SQL, retryOnStepNumberRace } from './write-statements.ts';
 import { capRequestText, capResponseText, normalizeLabel, redactJsonValue, sanitizeAttempts } from './redaction.ts';
 
@@ -59,6 +60,9 @@ export interface RunWithSteps {
   steps: DebugStep[];
 }
 
+/** A step as the write statements return it: no normalized_request, plus the event sequence. */
+type WrittenStep = Omit<RawStep, 'normalizedRequest'> & { seq: string };
+
 const requireObject = (field: string, value: unknown) => {
   if (!isPlainObject(value)) throw invalid('Invalid debug payload.', `${field} must be a JSON object.`);
   return value;
@@ -78,6 +82,8 @@ function validateStatus(status: string | undefined) {
  * appends an event in the same transaction and wakes subscribers after commit.
  */
 export class DebugService {
+  private readonly recentRequests = new RecentRequests<DebugStep['normalizedRequest']>();
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly chats: ChatService,
@@ -143,6 +149,15 @@ export class DebugService {
     return toRun(row);
   }
 
+  /** A step's normalized_request (it never changes after the append). */
+  private async storedRequest(stepId: string): Promise<RawStep['normalizedRequest']> {
+    const [row] = await this.deps.sql.query<Pick<RawStep, 'normalizedRequest'>>(
+      'SELECT normalized_request AS "normalizedRequest" FROM chat_debug_steps WHERE id = $1::uuid',
+      [stepId],
+    );
+    return row?.normalizedRequest ?? null;
+  }
+
   /** The run, if it belongs to the chat. */
   private async findRun(sql: Sql, chatId: string, runId: string): Promise<DebugRun> {
     const [row] = await sql.query<RawRun>(`SELECT ${RUN_COLUMNS} FROM chat_debug_runs WHERE id = $1::uuid AND chat_id = $2::uuid`, [runId, chatId]);
@@ -150,61 +165,91 @@ export class DebugService {
     return toRun(row);
   }
 
-  async addStep(actor: Actor, chatId: string, runId: () => string, input: Lazy<AddStepInput>): Promise<DebugStep> {
-    const chat = await this.chats.getWritable(actor, chatId);
-    const id = runId();
-    const body = (await input());
-    const operation = body.operation ?? '';
-    if (!(STEP_OPERATIONS as readonly string[]).includes(operation)) {
-      throw invalid('Invalid debug step operation.', `Expected one of: stream, generate. Got ${JSON.stringify(operation)}.`);
+  /**
+   * The input of a write decided in its statement (appends, step updates): when decoding fails, an
+   * access error (404, 403) still comes first, as when access is checked before the body is read.
+   */
+  private async decodeWrite<T>(actor: Actor, chatId: string, decode: () => Promise<T>): Promise<T> {
+    try {
+      return await decode();
+    } catch (error) {
+      await this.chats.getWritable(actor, chatId);
+      throw error;
     }
-    const request = body.normalized_request === undefined || body.normalized_request === null ? {} : requireObject('normalized_request', body.normalized_request);
+  }
+
+  /**
+   * Appends a step. Access (canWriteChat, in its SQL form), the run's state and the write are one
+   * statement; only when it writes nothing do the plain reads below say why.
+   */
+  async addStep(actor: Actor, chatId: string, runId: () => string, input: Lazy<AddStepInput>): Promise<DebugStep> {
+    const { id, body, operation } = await this.decodeWrite(actor, chatId, async () => {
+      const id = runId();
+      const body = await input();
+      const operation = body.operation ?? '';
+      if (!(STEP_OPERATIONS as readonly string[]).includes(operation)) {
+        throw invalid('Invalid debug step operation.', `Expected one of: stream, generate. Got ${JSON.stringify(operation)}.`);
+      }
+      if (body.normalized_request !== undefined && body.normalized_request !== null) requireObject('normalized_request', body.normalized_request);
+      return { id, body, operation };
+    });
+    const request = body.normalized_request === undefined || body.normalized_request === null ? {} : (body.normalized_request as Record<string, unknown>);
     const normalizedRequest = redacted(capRequestText(request) as Record<string, unknown>);
-    const now = this.now().toISOString();
-    const params = [randomUUID(), id, chat.id, operation, body.history_tip_message_id?.toString() ?? null, JSON.stringify(normalizedRequest), now];
+    const requestJson = JSON.stringify(normalizedRequest);
+    // Decoded from JSON and rebuilt from its parts: a JSON value, as Prisma's type wants.
+    const storedRequest = normalizedRequest as DebugStep['normalizedRequest'];
+    const params = [randomUUID(), id, chatId, operation, body.history_tip_message_id?.toString() ?? null, requestJson, this.now().toISOString(), actor.userId];
     const message = 'Internal error creating debug step.';
-    const [row] = await storage(message, () => retryOnStepNumberRace(() => this.deps.sql.query<RawStep & { seq: string }>(ADD_STEP_SQL, params)));
+    const [row] = await storage(message, () => retryOnStepNumberRace(() => this.deps.sql.query<WrittenStep>(ADD_STEP_SQL, params)));
     if (!row) {
-      // Nothing was written: the run is missing (404), finished (409), or its chat was just deleted.
+      // Nothing was written: no access (404, 403), the run is missing (404) or finished (409).
+      const chat = await this.chats.getWritable(actor, chatId);
       const run = await storage(message, () => this.findRun(this.deps.sql, chat.id, id));
       throw run.finishedAt ? conflict(RUN_FINISHED_MESSAGE) : notFound();
     }
-    this.publish(chat.id, BigInt(row.seq));
-    return toStep(row);
+    this.publish(chatId, BigInt(row.seq));
+    this.recentRequests.remember(row.id, storedRequest, requestJson.length);
+    return toStep({ ...row, normalizedRequest: storedRequest });
   }
 
+  /** Updates a step; decided in one statement like addStep. */
   async updateStep(actor: Actor, chatId: string, ids: () => { runId: string; stepId: string }, input: Lazy<UpdateStepInput>): Promise<DebugStep> {
-    const chat = await this.chats.getWritable(actor, chatId);
-    const { runId, stepId } = ids();
-    const body = (await input());
-    validateStatus(body.status);
-    if (body.attempts !== undefined && body.attempts !== null && !Array.isArray(body.attempts)) {
-      throw invalid('Invalid debug payload.', 'attempts must be a JSON array.');
-    }
-    /** [keep, value]: keep the stored payload when absent; null clears it (13.2). */
-    const clearable = (field: string, value: unknown, transform: (v: Record<string, unknown>) => unknown = (v) => v): [boolean, string | null] =>
-      value === undefined ? [true, null] : value === null ? [false, null] : [false, JSON.stringify(redacted(transform(requireObject(field, value)) as Record<string, unknown>))];
-    const params = [
-      stepId,
-      runId,
-      chat.id,
-      body.status ?? null,
-      ...clearable('normalized_response', body.normalized_response, (v) => capResponseText(v)),
-      ...clearable('usage', body.usage),
-      ...clearable('error', body.error),
-      body.metadata === undefined || body.metadata === null ? null : JSON.stringify(redacted(requireObject('metadata', body.metadata))),
-      body.attempts === undefined || body.attempts === null ? null : JSON.stringify(sanitizeAttempts(body.attempts)),
-      body.assistant_message_id?.toString() ?? null,
-      this.now().toISOString(),
-    ];
+    const { runId, stepId, params } = await this.decodeWrite(actor, chatId, async () => {
+      const { runId, stepId } = ids();
+      const body = await input();
+      validateStatus(body.status);
+      if (body.attempts !== undefined && body.attempts !== null && !Array.isArray(body.attempts)) {
+        throw invalid('Invalid debug payload.', 'attempts must be a JSON array.');
+      }
+      /** [keep, value]: keep the stored payload when absent; null clears it (13.2). */
+      const clearable = (field: string, value: unknown, transform: (v: Record<string, unknown>) => unknown = (v) => v): [boolean, string | null] =>
+        value === undefined ? [true, null] : value === null ? [false, null] : [false, JSON.stringify(redacted(transform(requireObject(field, value)) as Record<string, unknown>))];
+      const params = [
+        stepId,
+        runId,
+        chatId,
+        body.status ?? null,
+        ...clearable('normalized_response', body.normalized_response, (v) => capResponseText(v)),
+        ...clearable('usage', body.usage),
+        ...clearable('error', body.error),
+        body.metadata === undefined || body.metadata === null ? null : JSON.stringify(redacted(requireObject('metadata', body.metadata))),
+        body.attempts === undefined || body.attempts === null ? null : JSON.stringify(sanitizeAttempts(body.attempts)),
+        body.assistant_message_id?.toString() ?? null,
+        this.now().toISOString(),
+        actor.userId,
+      ];
+      return { runId, stepId, params };
+    });
     const message = 'Internal error updating debug step.';
-    const [row] = await storage(message, () => this.deps.sql.query<RawStep & { seq: string }>(UPDATE_STEP_SQL, params));
+    const [row] = await storage(message, () => this.deps.sql.query<WrittenStep>(UPDATE_STEP_SQL, params));
     if (row) {
-      this.publish(chat.id, BigInt(row.seq));
-      return toStep(row);
+      this.publish(chatId, BigInt(row.seq));
+      const normalizedRequest = this.recentRequests.get(row.id) ?? (await storage(message, () => this.storedRequest(row.id)));
+      return toStep({ ...row, normalizedRequest });
     }
-    // Nothing was written: a missing run or step (404), or a status that may not regress, which
-    // leaves the step as it was (13.3).
+    // Nothing was written: no access (404, 403), a missing run or step (404), or a status that may
+    // not regress, which leaves the step as it was (13.3).
+    const chat = await this.chats.getWritable(actor, chatId);
     return storage(message, async () => {
       await this.findRun(this.deps.sql, chat.id, runId);
       const [current] = await this.deps.sql.query<RawStep>(

@@ -1,15 +1,18 @@
-import { RUN_COLUMNS, STEP_COLUMNS } from './rows.ts';
+import { chatWritableSql } from '../auth/policy.ts';
+import { RUN_COLUMNS, STEP_COLUMNS_WITHOUT_REQUEST } from './rows.ts';
 
 /**
- * The hot debug writes as single statements: one round trip and one commit each. Every statement
+ * The hot debug writes as single statements: one round trip and one commit each. Appends and step
+ * updates also decide access there (chatWritableSql, the SQL form of canWriteChat). Every statement
  * first takes the chat's row lock by moving its event sequence (the `seq` CTE is joined before any
  * other row is touched), so writers of one chat still commit in cursor order. When the guarded
  * write matches nothing (missing run, finished run, status that may not regress) the statement
- * writes no event and the caller asks why with a plain read.
+ * writes no event and the caller asks why with a plain read. Step statements return every column
+ * but normalized_request: the caller has it (the append) or remembers it (RecentRequests).
  */
 
 const nextSeq = (chatParam: string, condition = 'TRUE') =>
-  `UPDATE chats SET debug_event_seq = debug_event_seq + 1 WHERE id = ${chatParam}::uuid AND ${condition} RETURNING debug_event_seq`;
+  `UPDATE chats c SET debug_event_seq = c.debug_event_seq + 1 WHERE c.id = ${chatParam}::uuid AND ${condition} RETURNING c.debug_event_seq`;
 
 /** $1 run id, $2 chat id, $3…$11 fields, $12 now. */
 export const START_RUN_SQL = `
@@ -28,13 +31,15 @@ event AS (
 SELECT ${RUN_COLUMNS}, seq.debug_event_seq::text AS seq FROM run, seq`;
 
 /**
- * $1 step id, $2 run id, $3 chat id, $4 operation, $5 history tip, $6 normalized request, $7 now.
+ * $1 step id, $2 run id, $3 chat id, $4 operation, $5 history tip, $6 normalized request, $7 now,
+ * $8 the caller, who must be allowed to write to the chat.
  * Step numbers are MAX + 1 read under the chat lock; a writer that waited for that lock reads an
  * older snapshot and fails on the (run_id, step_number) unique index, and is retried.
  */
 export const ADD_STEP_SQL = `
 WITH seq AS (
-  ${nextSeq('$3', 'EXISTS (SELECT 1 FROM chat_debug_runs WHERE id = $2::uuid AND chat_id = $3::uuid AND finished_at IS NULL)')}
+  ${nextSeq('$3', `${chatWritableSql('c', '$8')}
+    AND EXISTS (SELECT 1 FROM chat_debug_runs WHERE id = $2::uuid AND chat_id = $3::uuid AND finished_at IS NULL)`)}
 ),
 touched AS (
   UPDATE chat_debug_runs r SET updated_at = $7::timestamptz FROM seq
@@ -54,7 +59,7 @@ event AS (
   INSERT INTO chat_debug_events (chat_id, seq, kind, run_id, step_id)
   SELECT $3::uuid, seq.debug_event_seq, 'STEP_STARTED', step.run_id, step.id FROM seq, step
 )
-SELECT ${STEP_COLUMNS}, seq.debug_event_seq::text AS seq FROM step, seq`;
+SELECT ${STEP_COLUMNS_WITHOUT_REQUEST}, seq.debug_event_seq::text AS seq FROM step, seq`;
 
 const PRIORITY = `ARRAY['in_progress', 'interrupted', 'error', 'completed']`;
 /** statusUpdateApplies in SQL: no status, a non-terminal row, or a status of at least the same priority (13.3). */
@@ -64,11 +69,13 @@ const APPLIES = (row: string) =>
 /**
  * $1 step id, $2 run id, $3 chat id, $4 status, then pairs (keep, value) for normalized_response
  * ($5, $6), usage ($7, $8) and error ($9, $10): keep leaves the column, else the value is written
- * (null clears it); $11 metadata, $12 attempts, $13 assistant message id (null keeps); $14 now.
+ * (null clears it); $11 metadata, $12 attempts, $13 assistant message id (null keeps); $14 now;
+ * $15 the caller, who must be allowed to write to the chat.
  */
 export const UPDATE_STEP_SQL = `
 WITH seq AS (
-  ${nextSeq('$3', `EXISTS (SELECT 1 FROM chat_debug_steps s WHERE s.id = $1::uuid AND s.run_id = $2::uuid AND s.chat_id = $3::uuid AND ${APPLIES('s')})`)}
+  ${nextSeq('$3', `${chatWritableSql('c', '$15')}
+    AND EXISTS (SELECT 1 FROM chat_debug_steps s WHERE s.id = $1::uuid AND s.run_id = $2::uuid AND s.chat_id = $3::uuid AND ${APPLIES('s')})`)}
 ),
 step AS (
   UPDATE chat_debug_steps s SET
@@ -92,7 +99,7 @@ event AS (
   INSERT INTO chat_debug_events (chat_id, seq, kind, run_id, step_id)
   SELECT $3::uuid, seq.debug_event_seq, 'STEP_UPDATED', step.run_id, step.id FROM seq, step
 )
-SELECT ${STEP_COLUMNS}, seq.debug_event_seq::text AS seq FROM step, seq`;
+SELECT ${STEP_COLUMNS_WITHOUT_REQUEST}, seq.debug_event_seq::text AS seq FROM step, seq`;
 
 const STEP_NUMBER_TAKEN = 'chat_debug_steps_run_id_step_number_key';
 

@@ -16,6 +16,8 @@ import {
   runsPath,
   seedRun,
   seedStep,
+  stepPath,
+  stepsPath,
 } from '../support/debug.ts';
 import { createChat, createUsers, type Users } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -318,5 +320,38 @@ describe.each(BACKENDS)('stored debug shapes on %s', (backend) => {
     // An empty body omits the key.
     const empty = await w.patchStep(users.member.token, chatId, run.id, step.id, { attempts: [{ number: 1, request_body: '', duration_ms: 0 }] });
     expect(empty.attempts).toEqual([{ duration_ms: 0, number: 1 }]);
+  });
+
+  it('write answers carry the stored normalized_request byte for byte, whether or not this process appended the step', async () => {
+    await enableRecording(server, users);
+    const w = ingest(server);
+    const token = users.member.token;
+    const run = await w.startRun(token, chatId);
+    const request = {
+      zeta: { b: [3, 1.5, { y: 'é', x: null }], a: true },
+      messages: [{ role: 'user', parts: [{ type: 'text', text: 'héllo 🙂' }] }],
+      api_key: 'sk-live-123',
+      '10': 'numeric-looking key',
+    };
+    const appended = await server.api.post(stepsPath(chatId, run.id), { token, body: { operation: 'stream', normalized_request: request } });
+    expect(appended.status, appended.text).toBe(201);
+    const completed = await server.api.patch(stepPath(chatId, run.id, appended.body.id), { token, body: { status: 'completed' } });
+    expect(completed.status, completed.text).toBe(200);
+    const stored = (await detail(run.id)).body.steps[0].normalized_request;
+    expect(stored.api_key).toBe('[REDACTED]');
+    const bytes = (value: unknown) => JSON.stringify(value);
+    // The responses are parsed JSON here; compare their text forms through the raw response bodies.
+    const requestText = (text: string) => /"normalized_request":(\{.*?\}),"attempts"/.exec(text)?.[1];
+    const storedText = requestText((await detail(run.id)).text);
+    expect(storedText).toBeDefined();
+    expect(requestText(appended.text)).toBe(storedText);
+    expect(requestText(completed.text)).toBe(storedText);
+    expect(bytes(appended.body.normalized_request)).toBe(bytes(stored));
+
+    // A step this process never appended (another process, or a restart) is read back from storage.
+    const seeded = await seedStep(server, { runId: run.id, chatId, stepNumber: 2, status: 'in_progress', normalizedRequest: { from: 'elsewhere', n: [1, 2] } });
+    const patched = await w.patchStep(token, chatId, run.id, seeded.id, { status: 'completed', usage: { input_tokens: 2 } });
+    expect(patched.normalized_request).toEqual({ from: 'elsewhere', n: [1, 2] });
+    expect(patched.usage).toEqual({ input_tokens: 2 });
   });
 });
