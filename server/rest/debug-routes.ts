@@ -1,5 +1,5 @@
 import type { FieldType } from './decode.ts';
-import { decodeObject, decodePartial } from './decode.ts';
+import { decodeObject, decodePartial, pickPartial } from './decode.ts';
 import { json } from './http.ts';
 import { namedUuid, pathUuid } from './params.ts';
 import type { Route } from './router.ts';
@@ -11,8 +11,8 @@ const stepId = namedUuid('Invalid debug step ID.');
 
 /** Known keys of a write, typed; free-form payload keys are taken as raw JSON (null kept: it clears). */
 function decodeWrite<S extends Record<string, FieldType>>(body: string, spec: S, payloadKeys: string[]) {
-  const typed = decodePartial(body, spec);
   const raw = decodeObject(body);
+  const typed = pickPartial(raw, spec);
   const payloads: Record<string, unknown> = {};
   for (const key of payloadKeys) if (Object.hasOwn(raw, key)) payloads[key] = raw[key];
   return { ...typed, ...payloads };

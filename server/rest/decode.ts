@@ -114,7 +114,11 @@ export function decodeBody<S extends Spec>(raw: string, spec: S, defaults: Parti
 
 /** Partial decode for PATCH: absent keys and nulls stay absent. */
 export function decodePartial<S extends Spec>(raw: string, spec: S): DecodedPartial<S> {
-  const object = parseTopLevel(raw);
+  return pickPartial(parseTopLevel(raw), spec);
+}
+
+/** decodePartial of a body already parsed with decodeObject. */
+export function pickPartial<S extends Spec>(object: Record<string, unknown>, spec: S): DecodedPartial<S> {
   const out: Record<string, unknown> = {};
   for (const [field, type] of Object.entries(spec)) {
     const value = object[field];

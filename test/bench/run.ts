@@ -6,7 +6,7 @@ import { createPostgresDatabase, dropPostgresDatabase } from '../../server/db/da
 import { POSTGRES_ADMIN_URL } from '../support/database.ts';
 import { benchFanout } from './fanout.ts';
 import { ROOT, request, setupOwnerAndChat, startServerProcess } from './harness.ts';
-import { benchIngestion } from './ingestion.ts';
+import { benchIngestion, type IngestionResult } from './ingestion.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchReads } from './reads.ts';
 
@@ -18,18 +18,27 @@ const results: Record<string, unknown> = {
 };
 const rows: string[][] = [];
 
+/** Concurrent writers, each an agent recording its own chat. */
+const WRITERS = [1, 4, 16];
+
 async function ingestionOn(label: string, databaseUrl?: string) {
   const server = await startServerProcess({ databaseUrl });
   try {
     const { token, chatId } = await setupOwnerAndChat(server.url);
     const chats = [chatId];
-    for (let i = 0; i < 3; i++) chats.push((await request(`${server.url}/api/experimental/chats`, 'POST', {}, token)).json.id);
-    await benchIngestion(server.url, token, [chatId], 2000); // warm-up
-    const single = await benchIngestion(server.url, token, [chatId], 10_000);
-    const four = await benchIngestion(server.url, token, chats, 10_000);
-    results[`ingestion_${label}`] = { oneWriter: single, fourWriters: four };
-    rows.push([`Ingestion, ${label}, 1 writer`, `${single.stepsPerSecond} steps/s`, `append p50 ${single.appendP50Ms} ms, p99 ${single.appendP99Ms} ms`]);
-    rows.push([`Ingestion, ${label}, 4 writers`, `${four.stepsPerSecond} steps/s`, `append p50 ${four.appendP50Ms} ms, p99 ${four.appendP99Ms} ms`]);
+    while (chats.length < Math.max(...WRITERS)) chats.push((await request(`${server.url}/api/experimental/chats`, 'POST', {}, token)).json.id);
+    await benchIngestion(server.url, token, chats.slice(0, 4), 3000); // warm-up
+    const byWriters: Record<string, IngestionResult> = {};
+    for (const writers of WRITERS) {
+      const result = await benchIngestion(server.url, token, chats.slice(0, writers), 10_000);
+      byWriters[`writers${writers}`] = result;
+      rows.push([
+        `Ingestion, ${label}, ${writers} writer${writers === 1 ? '' : 's'}`,
+        `${result.stepsPerSecond} steps/s`,
+        `${result.stepsPerSecond * 2} writes/s; append p50 ${result.appendP50Ms} ms, p99 ${result.appendP99Ms} ms`,
+      ]);
+    }
+    results[`ingestion_${label}`] = byWriters;
   } finally {
     await server.stop();
   }
