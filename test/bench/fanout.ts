@@ -8,6 +8,7 @@ export interface FanoutResult {
   p50Ms: number;
   p99Ms: number;
   deliveriesPerSecond: number;
+  /** V8 heap + external memory per idle subscription, after a full GC, before and after subscribing. */
   idleBytesPerSubscriber: number;
 }
 
@@ -20,7 +21,7 @@ const QUERY = 'subscription($c: ID!) { chatDebugEvents(chatId: $c) { cursor kind
  */
 export async function benchFanout(server: ServerProcess, token: string, chatId: string, subscribers: number, events = 5): Promise<FanoutResult> {
   const wsUrl = `${server.url.replace('http', 'ws')}/graphql`;
-  const rssBefore = await server.rssBytes();
+  const liveBefore = await server.liveBytes();
   const clients: Client[] = [];
   const latencies: number[] = [];
   let sentAt = 0;
@@ -47,7 +48,7 @@ export async function benchFanout(server: ServerProcess, token: string, chatId: 
   }
   // Let every subscription register before measuring.
   await new Promise((r) => setTimeout(r, Math.min(5000, 500 + subscribers)));
-  const idleBytesPerSubscriber = Math.max(0, Math.round(((await server.rssBytes()) - rssBefore) / subscribers));
+  const idleBytesPerSubscriber = Math.round(((await server.liveBytes()) - liveBefore) / subscribers);
   const runs = `${server.url}/api/experimental/chats/${chatId}/debug/runs`;
   const run = await request(runs, 'POST', { kind: 'chat_turn' }, token);
   // The run start is an event too: wait for it to reach everyone.

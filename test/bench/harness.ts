@@ -9,15 +9,23 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
-  rssBytes(): Promise<number>;
+  /** Live memory after a full GC (heap + external), when started with `memoryProbe`. */
+  liveBytes(): Promise<number>;
   stop(): Promise<void>;
 }
 
 /** Starts the real server in its own process, so the load generator does not share its event loop. */
-export async function startServerProcess(options: { databaseUrl?: string; dataDir?: string; extraArgs?: string[] } = {}): Promise<ServerProcess & { startedInMs: number }> {
+export async function startServerProcess(
+  options: { databaseUrl?: string; dataDir?: string; extraArgs?: string[]; memoryProbe?: boolean } = {},
+): Promise<ServerProcess & { startedInMs: number }> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'experiments-bench-')));
-  const args = [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'server/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--chat-debug-logging-enabled', '--no-background-jobs', ...(options.extraArgs ?? [])];
-  const env = { ...process.env, ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATABASE_URL: '' }) };
+  const probeFile = path.join(dataDir, 'memory-probe.jsonl');
+  // BENCH_SERVER_NODE_ARGS passes flags to the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  if (options.memoryProbe) nodeArgs.push('--expose-gc');
+  const probe = options.memoryProbe ? ['--import', './test/bench/memory-probe.ts'] : [];
+  const args = [...nodeArgs, '--import', 'tsx', ...probe, 'server/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--chat-debug-logging-enabled', '--no-background-jobs', ...(options.extraArgs ?? [])];
+  const env = { ...process.env, MEMORY_PROBE_FILE: probeFile, ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATABASE_URL: '' }) };
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -40,9 +48,18 @@ export async function startServerProcess(options: { databaseUrl?: string; dataDi
     url,
     child,
     startedInMs,
-    async rssBytes() {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    async liveBytes() {
+      const before = await readFile(probeFile, 'utf8').catch(() => '');
+      child.kill('SIGUSR2');
+      for (let i = 0; i < 200; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const text = await readFile(probeFile, 'utf8').catch(() => '');
+        if (text.length > before.length) {
+          const { heapUsed, external } = JSON.parse(text.trim().split('\n').pop()!) as { heapUsed: number; external: number };
+          return heapUsed + external;
+        }
+      }
+      throw new Error('memory probe did not answer (start the server with memoryProbe)');
     },
     stop: () =>
       new Promise<void>((resolve) => {

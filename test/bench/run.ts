@@ -58,7 +58,7 @@ if (wants('ingestion')) {
 if (wants('fanout')) {
   const fanout: unknown[] = [];
   for (const n of [100, 1000, 5000]) {
-    const server = await startServerProcess();
+    const server = await startServerProcess({ memoryProbe: true });
     try {
       const { token, chatId } = await setupOwnerAndChat(server.url);
       const r = await benchFanout(server, token, chatId, n);
