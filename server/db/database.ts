@@ -38,13 +38,15 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl, max: 10 }) });
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     pool.on('error', (error) => console.error('database pool error:', error.message));
+    const sql = postgresSql(pool, { connectionString: options.databaseUrl });
     return {
       prisma,
-      sql: postgresSql(pool),
+      sql,
       kind: 'postgres',
       connectionString: options.databaseUrl,
       async close() {
         await prisma.$disconnect();
+        await sql.close();
         await pool.end();
       },
     };

@@ -2,7 +2,8 @@
 // failure paths, and transactions around them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
-import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/database.ts';
+import pg from 'pg';
+import { BACKENDS, POSTGRES_ADMIN_URL, createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 describe.each(BACKENDS)('SQL executor on %s', (backend) => {
   let db: TestDatabase;
@@ -86,5 +87,61 @@ describe('SQL executor: two executors on one PGlite instance', () => {
     } finally {
       await first.destroy();
     }
+  });
+});
+
+describe('SQL executor on postgres: pipelined connections', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    await db.sql.query('CREATE TABLE pipe_probe (id int PRIMARY KEY, note text)');
+  });
+  afterAll(async () => db?.destroy());
+
+  it('gives each of many concurrent statements its own result, and a failure only to the one that failed', async () => {
+    const writes = Array.from({ length: 200 }, (_, i) =>
+      db.sql.query<{ id: number }>('INSERT INTO pipe_probe (id, note) VALUES ($1::int, $2::text) RETURNING id', [i % 150, `n${i}`]).then(
+        (rows) => ({ i, rows }),
+        (error: { code?: string }) => ({ i, code: error.code }),
+      ),
+    );
+    const results = await Promise.all(writes);
+    for (const result of results) {
+      // Ids 0-149 are inserted once each, by whichever statement came first; 150 of 200 succeed.
+      if ('rows' in result) expect(result.rows).toEqual([{ id: result.i % 150 }]);
+      else expect(result.code).toBe('23505');
+    }
+    expect(results.filter((r) => 'rows' in r)).toHaveLength(150);
+    expect(await db.sql.query('SELECT count(*)::int AS n FROM pipe_probe')).toEqual([{ n: 150 }]);
+    const reads = await Promise.all(Array.from({ length: 50 }, (_, i) => db.sql.query<{ note: string }>('SELECT note FROM pipe_probe WHERE id = $1::int', [i])));
+    expect(reads.map((rows) => rows[0].note)).toEqual(Array.from({ length: 50 }, (_, i) => `n${i}`));
+  });
+
+  it('replaces a connection the server terminated: in-flight statements fail, the next ones succeed', async () => {
+    await Promise.all(Array.from({ length: 20 }, () => db.sql.query('SELECT 1')));
+    // Terminate every other backend of this database from an admin connection, pipelines included.
+    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    await admin.connect();
+    try {
+      const slow = db.sql.query('SELECT pg_sleep(0.5)').then(
+        () => 'answered',
+        (error: { code?: string }) => error.code,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [new URL(db.connectionString!).pathname.slice(1)]);
+      expect(await slow).toBe('57P01'); // admin_shutdown
+    } finally {
+      await admin.end();
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        expect(await db.sql.query<{ n: number }>('SELECT $1::int AS n', [7])).toEqual([{ n: 7 }]);
+        break;
+      } catch (error) {
+        // A statement sent on a connection whose termination has not been noticed yet fails too.
+        if (attempt >= 3) throw error;
+      }
+    }
+    expect(await db.sql.query('SELECT note FROM pipe_probe WHERE id = $1::int', [3])).toEqual([{ note: 'n3' }]);
   });
 });
