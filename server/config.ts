@@ -20,6 +20,8 @@ export interface Config {
   backgroundJobs: boolean;
   /** Sign-in throttling: failed attempts per email and per client address in a fixed window. */
   loginThrottle: LoginThrottleOptions;
+  /** How long a looked-up key is remembered (0 = look it up on every request); see auth/key-cache.ts. */
+  keyCacheMs: number;
 }
 
 const TRUE_WORDS = new Set(['1', 'true', 't', 'yes', 'on']);
@@ -60,7 +62,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const known = new Set([
     'port', 'host', 'data-dir', 'database-url', 'chat-debug-logging-enabled', 'access-url', 'secrets-key', 'web-dist', 'dev', 'no-background-jobs',
-    'login-rate-limit-email', 'login-rate-limit-address', 'login-rate-limit-window',
+    'login-rate-limit-email', 'login-rate-limit-address', 'login-rate-limit-window', 'key-cache-seconds',
   ]);
   for (const name of flags.keys()) if (!known.has(name)) throw new ConfigError(`Unknown flag --${name}.`);
 
@@ -88,5 +90,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       perAddress: count('login-rate-limit-address', 'LOGIN_RATE_LIMIT_ADDRESS', DEFAULT_LOGIN_THROTTLE.perAddress),
       windowMs: count('login-rate-limit-window', 'LOGIN_RATE_LIMIT_WINDOW_SECONDS', DEFAULT_LOGIN_THROTTLE.windowMs / 1000) * 1000,
     },
+    keyCacheMs: count('key-cache-seconds', 'KEY_CACHE_SECONDS', 5) * 1000,
   };
 }

@@ -21,5 +21,7 @@ try {
 } catch {
   failed = Math.max(failed, 1);
 }
+// A run that failed before or around the tests (global setup, a crash) still counts as a failure.
+if (code !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(code !== 0 || failed > 0 ? 1 : 0);

@@ -3,9 +3,11 @@ import type { Actor, Role } from '../auth/actor.ts';
 import { ROLES } from '../auth/actor.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { canCreateKeyFor, canManageUsers } from '../auth/policy.ts';
+import { KeyCache, type KeyRecord } from '../auth/key-cache.ts';
 import { LoginThrottle } from '../auth/rate-limit.ts';
 import { hashSecret, newToken, parseToken, secretMatches } from '../auth/tokens.ts';
 import type { Lazy, ServiceDeps } from '../context.ts';
+import { DEBUG_RESYNC_TOPIC } from '../debug/events.ts';
 import { DomainError, RateLimitedError, conflict, forbidden, notFound, storage, type FieldValidation } from '../errors.ts';
 import type { User } from '../generated/prisma/client.ts';
 
@@ -34,9 +36,16 @@ export const tooManySignIns = (seconds: number) =>
 
 export class UserService {
   private readonly loginThrottle: LoginThrottle;
+  private readonly keys: KeyCache;
 
   constructor(private readonly deps: ServiceDeps) {
     this.loginThrottle = new LoginThrottle({ ...deps.config.loginThrottle, now: () => this.now().getTime() });
+    this.keys = new KeyCache(deps.config.keyCacheMs);
+    // Revocations from any process reach every process's cache; after a gap in events, start over.
+    deps.events.on('auth', (payload) => {
+      if (typeof payload.keyId === 'string') this.keys.delete(payload.keyId);
+    });
+    deps.events.on(DEBUG_RESYNC_TOPIC, () => this.keys.clear());
   }
 
   private now() {
@@ -48,8 +57,18 @@ export class UserService {
     if (!token) throw unauthenticated(NO_TOKEN_DETAIL);
     const parsed = parseToken(token);
     if (!parsed) throw unauthenticated(INVALID_KEY_DETAIL);
-    // One raw query: this runs on every request.
-    const [key] = await this.deps.sql.query<{
+    const key = this.keys.get(parsed.id) ?? (await this.loadKey(parsed.id));
+    if (!key || !secretMatches(parsed.secret, key.secretHash)) throw unauthenticated(INVALID_KEY_DETAIL);
+    if (key.expiresAt.getTime() <= this.now().getTime()) {
+      throw unauthenticated(`API key expired at "${key.expiresAt.toISOString()}".`);
+    }
+    return { userId: key.userId, username: key.username, email: key.email, role: key.role as Role, keyId: parsed.id };
+  }
+
+  /** A key that exists and is not revoked (one raw query; remembered for a few seconds). */
+  private async loadKey(keyId: string): Promise<KeyRecord | undefined> {
+    const lookup = this.keys.startLookup();
+    const [row] = await this.deps.sql.query<{
       secret_hash: Uint8Array;
       expires_at: Date | string;
       revoked: boolean;
@@ -60,14 +79,19 @@ export class UserService {
     }>(
       `SELECT k.secret_hash, k.expires_at, k.revoked_at IS NOT NULL AS revoked, u.id::text AS user_id, u.username, u.email, u.role
        FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $1`,
-      [parsed.id],
+      [keyId],
     );
-    if (!key || key.revoked || !secretMatches(parsed.secret, key.secret_hash)) throw unauthenticated(INVALID_KEY_DETAIL);
-    const expiresAt = new Date(key.expires_at);
-    if (expiresAt.getTime() <= this.now().getTime()) {
-      throw unauthenticated(`API key expired at "${expiresAt.toISOString()}".`);
-    }
-    return { userId: key.user_id, username: key.username, email: key.email, role: key.role as Role, keyId: parsed.id };
+    if (!row || row.revoked) return undefined;
+    const record: KeyRecord = {
+      secretHash: row.secret_hash,
+      expiresAt: new Date(row.expires_at),
+      userId: row.user_id,
+      username: row.username,
+      email: row.email,
+      role: row.role,
+    };
+    this.keys.set(keyId, record, lookup);
+    return record;
   }
 
   async hasAnyUser(): Promise<boolean> {
@@ -140,6 +164,7 @@ export class UserService {
 
   async logout(actor: Actor): Promise<void> {
     await this.deps.db.apiKey.update({ where: { id: actor.keyId }, data: { revokedAt: this.now() } });
+    this.keys.delete(actor.keyId);
     this.deps.events.publish('auth', { keyId: actor.keyId, kind: 'REVOKED' });
   }
 
