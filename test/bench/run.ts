@@ -1,5 +1,5 @@
 // `npm run bench`: figures reported, never asserted. Writes bench/results.json and prints a table.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createPostgresDatabase, dropPostgresDatabase } from '../../server/db/database.ts';
@@ -8,6 +8,7 @@ import { benchFanout } from './fanout.ts';
 import { ROOT, request, setupOwnerAndChat, startServerProcess } from './harness.ts';
 import { benchIngestion, type IngestionResult } from './ingestion.ts';
 import { benchColdStart } from './cold-start.ts';
+import { cpuPerUnit, sampleCpu } from './cpu.ts';
 import { benchReads } from './reads.ts';
 
 const only = process.argv.slice(2);
@@ -28,14 +29,18 @@ async function ingestionOn(label: string, databaseUrl?: string) {
     const chats = [chatId];
     while (chats.length < Math.max(...WRITERS)) chats.push((await request(`${server.url}/api/experimental/chats`, 'POST', {}, token)).json.id);
     await benchIngestion(server.url, token, chats.slice(0, 4), 3000); // warm-up
-    const byWriters: Record<string, IngestionResult> = {};
+    const byWriters: Record<string, IngestionResult & { cpuPerStep: ReturnType<typeof cpuPerUnit> }> = {};
     for (const writers of WRITERS) {
+      const before = sampleCpu(server.child.pid!);
       const result = await benchIngestion(server.url, token, chats.slice(0, writers), 10_000);
-      byWriters[`writers${writers}`] = result;
+      // Where each step's CPU went: with two cores shared by all three, this is what bounds throughput.
+      const cpuPerStep = cpuPerUnit(before, sampleCpu(server.child.pid!), result.steps);
+      byWriters[`writers${writers}`] = { ...result, cpuPerStep };
       rows.push([
         `Ingestion, ${label}, ${writers} writer${writers === 1 ? '' : 's'}`,
         `${result.stepsPerSecond} steps/s`,
-        `${result.stepsPerSecond * 2} writes/s; append p50 ${result.appendP50Ms} ms, p99 ${result.appendP99Ms} ms`,
+        `${result.stepsPerSecond * 2} writes/s; append p50 ${result.appendP50Ms} ms, p99 ${result.appendP99Ms} ms; ` +
+          `CPU per step: server ${cpuPerStep.serverMs} ms, PostgreSQL ${cpuPerStep.postgresMs} ms, load generator ${cpuPerStep.loadGeneratorMs} ms`,
       ]);
     }
     results[`ingestion_${label}`] = byWriters;
@@ -86,7 +91,10 @@ if (wants('cold-start')) {
 }
 
 await mkdir(path.join(ROOT, 'bench'), { recursive: true });
-await writeFile(path.join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+// A partial run (`npm run bench -- ingestion`) replaces only its own figures in the file.
+const file = path.join(ROOT, 'bench/results.json');
+const previous = only.length === 0 ? {} : (JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>);
+await writeFile(file, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), 6));
 console.log(`\n${results.machine}\n`);
 for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '));
