@@ -101,8 +101,8 @@ export function pgliteSql(db: PGlite): Sql {
  * A broken connection fails what it had in flight and is replaced on the next statement.
  */
 class PipelinedConnection {
-  private client?: pg.Client;
   private ready?: Promise<pg.Client>;
+  private closed = false;
   /** Statements sent and not yet answered: the executor picks the least busy connection. */
   pending = 0;
 
@@ -118,23 +118,20 @@ class PipelinedConnection {
   }
 
   private connection(): Promise<pg.Client> {
+    if (this.closed) return Promise.reject(new Error('The database connection is closed.'));
     if (this.ready) return this.ready;
     const client = new pg.Client({ ...this.config, pipeline: true } as pg.ClientConfig);
     const drop = () => {
-      if (this.client !== client && this.ready !== ready) return;
-      this.client = undefined;
-      this.ready = undefined;
+      if (this.ready === ready) this.ready = undefined;
     };
     client.on('error', (error) => {
       console.error('database connection lost:', error.message);
       drop();
+      client.end().catch(() => {});
     });
     client.on('end', drop);
-    const ready = client.connect().then(
-      () => {
-        this.client = client;
-        return client;
-      },
+    const ready: Promise<pg.Client> = client.connect().then(
+      () => client,
       (error: unknown) => {
         drop();
         throw error;
@@ -145,9 +142,9 @@ class PipelinedConnection {
   }
 
   async end(): Promise<void> {
+    this.closed = true;
     const ready = this.ready;
     this.ready = undefined;
-    this.client = undefined;
     const client = await ready?.catch(() => undefined);
     await client?.end().catch(() => {});
   }
