@@ -9,7 +9,7 @@ const MAX_BACKOFF_MS = 5000;
 const MAX_NOTIFY_BYTES = 7000;
 /**
  * How long events wait to leave together. A NOTIFY is a transaction with its own commit; under
- * load one per loop turn cost PostgreSQL a quarter of its time per write. Local subscribers are
+ * load one per loop turn cost PostgreSQL about a fifth of its time per write. Local subscribers are
  * not delayed; other processes see events up to this much later.
  */
 const NOTIFY_BATCH_MS = 5;

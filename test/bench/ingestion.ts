@@ -83,25 +83,24 @@ export async function benchIngestion(base: string, token: string, chatIds: strin
   await Promise.all(
     chatIds.map(async (chatId, writer) => {
       const connection = new Connection(new URL(base), token);
-      const send = (path: string, method: string, body: string) => connection.send(path, method, body);
       const runs = `/api/experimental/chats/${chatId}/debug/runs`;
       try {
         for (let r = 0; performance.now() < deadline; r++) {
-          const run = await send(runs, 'POST', JSON.stringify({ kind: 'chat_turn', provider: 'anthropic', model: 'claude-sonnet-4', first_message: `bench ${writer}/${r}` }));
+          const run = await connection.send(runs, 'POST', JSON.stringify({ kind: 'chat_turn', provider: 'anthropic', model: 'claude-sonnet-4', first_message: `bench ${writer}/${r}` }));
           if (run.status !== 201) throw new Error(`start run: ${run.status} ${run.text}`);
           const runId = (JSON.parse(run.text) as { id: string }).id;
           for (let s = 0; s < 20; s++) {
             const { size, body } = STEP_BODIES[(writer * 7 + r * 20 + s) % STEP_BODIES.length];
             const t0 = performance.now();
-            const step = await send(`${runs}/${runId}/steps`, 'POST', body);
+            const step = await connection.send(`${runs}/${runId}/steps`, 'POST', body);
             appendTimes.push(performance.now() - t0);
             if (step.status !== 201) throw new Error(`append: ${step.status} ${step.text}`);
             const stepId = /"id":"([^"]+)"/.exec(step.text)![1];
-            const done = await send(`${runs}/${runId}/steps/${stepId}`, 'PATCH', `{"status":"completed","usage":{"input_tokens":${size >> 2},"output_tokens":100}}`);
+            const done = await connection.send(`${runs}/${runId}/steps/${stepId}`, 'PATCH', `{"status":"completed","usage":{"input_tokens":${size >> 2},"output_tokens":100}}`);
             if (done.status !== 200) throw new Error(`finish step: ${done.status} ${done.text}`);
             steps++;
           }
-          const finished = await send(`${runs}/${runId}`, 'PATCH', '{"status":"completed"}');
+          const finished = await connection.send(`${runs}/${runId}`, 'PATCH', '{"status":"completed"}');
           if (finished.status !== 200) throw new Error(`finish run: ${finished.status} ${finished.text}`);
         }
       } finally {
