@@ -1,5 +1,6 @@
-import { parse as pgliteParse, protocol, type PGlite, type Transaction } from '@electric-sql/pglite';
+import { parse as pgliteParse, protocol, type messages, type PGlite, type Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
+import { GroupCommit, commitPgGroup, type GroupOutcome } from './group-commit.ts';
 
 /**
  * A thin driver-level SQL executor for the hot paths (debug ingestion, auth), where Prisma's
@@ -12,6 +13,11 @@ import pg from 'pg';
  */
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * A single write statement that may commit together with concurrent ones (group commit); it
+   * resolves once committed. Inside a transaction it is `query`.
+   */
+  write<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Runs `work` in one transaction; nested calls reuse the outer one. */
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
 }
@@ -28,6 +34,11 @@ function wireValue(value: Scalar): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
   return String(value);
+}
+
+interface PreparedQuery {
+  text: string;
+  params: Scalar[];
 }
 
 /** Statement names per PGlite instance: two executors on one instance must not parse a name twice. */
@@ -48,13 +59,16 @@ export function pgliteSql(db: PGlite): Sql {
   if (!state) pgliteNames.set(db, (state = { names: new Map(), next: 0 }));
   const statements = state;
 
-  /** Bind, describe, execute and sync in one round trip into the engine; the caller holds PGlite's query lock. */
-  async function runPrepared<T>(text: string, params: Scalar[]): Promise<T[]> {
-    let name = statements.names.get(text);
+  /**
+   * Parse (on first use), bind, describe, execute and sync of one statement. Names given here are
+   * recorded in `named`, and kept only once the engine has run them without error.
+   */
+  function statementMessages(text: string, params: Scalar[], named: Map<string, string>): Uint8Array[] {
+    let name = statements.names.get(text) ?? named.get(text);
     const messages: Uint8Array[] = [];
-    const fresh = name === undefined;
-    if (fresh) {
+    if (name === undefined) {
       name = `exp_${statements.next++}`;
+      named.set(text, name);
       messages.push(protocol.serialize.parse({ name, text }));
     }
     messages.push(
@@ -63,9 +77,16 @@ export function pgliteSql(db: PGlite): Sql {
       protocol.serialize.execute({}),
       protocol.serialize.sync(),
     );
+    return messages;
+  }
+  const keepNames = (named: Map<string, string>) => named.forEach((name, text) => statements.names.set(text, name));
+
+  /** One statement in one round trip into the engine; the caller holds PGlite's query lock. */
+  async function runPrepared<T>(text: string, params: Scalar[]): Promise<T[]> {
+    const named = new Map<string, string>();
     try {
-      const result = await db.execProtocol(concat(messages), { syncToFs: false });
-      if (fresh) statements.names.set(text, name!);
+      const result = await db.execProtocol(concat(statementMessages(text, params, named)), { syncToFs: false });
+      keepNames(named);
       return pgliteParse.parseResults(result.messages, db.parsers)[0].rows as T[];
     } catch (error) {
       // A failed first use may or may not have left the statement behind; that name is never reused.
@@ -73,22 +94,58 @@ export function pgliteSql(db: PGlite): Sql {
     }
   }
 
+  /** A group in one round trip into the engine: BEGIN, each statement up to its own sync, COMMIT. */
+  async function commitGroup(queries: PreparedQuery[]): Promise<GroupOutcome<unknown[]>> {
+    const named = new Map<string, string>();
+    const messages = [
+      protocol.serialize.query('BEGIN'),
+      ...queries.flatMap((q) => statementMessages(q.text, q.params, named)),
+      protocol.serialize.query('COMMIT'),
+    ];
+    const result = await db.execProtocol(concat(messages), { syncToFs: false, throwOnError: false });
+    // Every message up to a ReadyForQuery answers one part: BEGIN, each statement, COMMIT.
+    const parts: messages.BackendMessage[][] = [[]];
+    for (const message of result.messages) {
+      parts[parts.length - 1].push(message);
+      if (message.name === 'readyForQuery') parts.push([]);
+    }
+    const tag = parts[queries.length + 1]?.find((m): m is messages.CommandCompleteMessage => m.name === 'commandComplete')?.text;
+    if (tag !== 'COMMIT' || parts.some((part) => part.some((m) => m.name === 'error'))) {
+      // COMMIT of a failed transaction answers ROLLBACK; make sure nothing is left open either way.
+      const last = result.messages.findLast((m): m is messages.ReadyForQueryMessage => m.name === 'readyForQuery');
+      if (last?.status !== 'I') await db.execProtocol(protocol.serialize.query('ROLLBACK'), { syncToFs: false, throwOnError: false });
+      return { committed: false };
+    }
+    keepNames(named);
+    return { committed: true, results: queries.map((_, i) => pgliteParse.parseResults(parts[i + 1], db.parsers)[0]?.rows ?? []) };
+  }
+
   const preparable = (text: string, params: unknown[]): params is Scalar[] =>
     params.every(isScalar) && (statements.names.has(text) || statements.names.size < MAX_PREPARED);
 
-  const inTx = (tx: Transaction): Sql => ({
-    query: async <T>(text: string, params: unknown[] = []) =>
-      preparable(text, params) ? db._runExclusiveQuery(() => runPrepared<T>(text, params)) : (await tx.query<T>(text, params)).rows,
-    transaction: (work) => work(inTx(tx)),
-  });
+  const inTx = (tx: Transaction): Sql => {
+    const query = async <T>(text: string, params: unknown[] = []) =>
+      preparable(text, params) ? db._runExclusiveQuery(() => runPrepared<T>(text, params)) : (await tx.query<T>(text, params)).rows;
+    return { query, write: query, transaction: (work) => work(inTx(tx)) };
+  };
+  /** Outside a transaction: waits for any open transaction to end, as PGlite's own query() does. */
+  async function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = await db._runExclusiveTransaction(() => db._runExclusiveQuery(work));
+    await db.syncToFs();
+    return result;
+  }
+  async function query<T>(text: string, params: unknown[] = []) {
+    if (!preparable(text, params)) return (await db.query<T>(text, params)).rows;
+    return exclusive(() => runPrepared<T>(text, params));
+  }
+  const groupCommit = new GroupCommit<PreparedQuery, unknown[]>(
+    (queries) => exclusive(() => commitGroup(queries)),
+    ({ text, params }) => query(text, params),
+  );
   return {
-    async query<T>(text: string, params: unknown[] = []) {
-      if (!preparable(text, params)) return (await db.query<T>(text, params)).rows;
-      // Outside a transaction: wait for any open transaction to end, as PGlite's own query() does.
-      const rows = await db._runExclusiveTransaction(() => db._runExclusiveQuery(() => runPrepared<T>(text, params)));
-      await db.syncToFs();
-      return rows;
-    },
+    query,
+    write: async <T>(text: string, params: unknown[] = []) =>
+      preparable(text, params) ? ((await groupCommit.write({ text, params })) as T[]) : query<T>(text, params),
     transaction: (work) => db.transaction((tx) => work(inTx(tx))),
   };
 }
@@ -111,13 +168,13 @@ class PipelinedConnection {
   async query(query: pg.QueryConfig): Promise<pg.QueryResult> {
     this.pending++;
     try {
-      return await (await this.connection()).query(query);
+      return await (await this.client()).query(query);
     } finally {
       this.pending--;
     }
   }
 
-  private connection(): Promise<pg.Client> {
+  client(): Promise<pg.Client> {
     if (this.closed) return Promise.reject(new Error('The database connection is closed.'));
     if (this.ready) return this.ready;
     const client = new pg.Client({ ...this.config, pipeline: true } as pg.ClientConfig);
@@ -170,12 +227,19 @@ export function postgresSql(pool: pg.Pool, connection: pg.ClientConfig, pipeline
   };
   const connections = Array.from({ length: Math.max(1, pipelines) }, () => new PipelinedConnection(connection));
   const leastBusy = () => connections.reduce((best, next) => (next.pending < best.pending ? next : best));
-  const onClient = (client: pg.PoolClient): Sql => ({
-    query: async <T>(text: string, params: unknown[] = []) => (await client.query(config(text, params))).rows as T[],
-    transaction: (work) => work(onClient(client)),
-  });
+  const groups = new PipelinedConnection(connection);
+  const groupCommit = new GroupCommit<pg.QueryConfig, pg.QueryResult>(
+    async (queries) => commitPgGroup(await groups.client(), queries),
+    (query) => leastBusy().query(query),
+    2,
+  );
+  const onClient = (client: pg.PoolClient): Sql => {
+    const query = async <T>(text: string, params: unknown[] = []) => (await client.query(config(text, params))).rows as T[];
+    return { query, write: query, transaction: (work) => work(onClient(client)) };
+  };
   return {
     query: async <T>(text: string, params: unknown[] = []) => (await leastBusy().query(config(text, params))).rows as T[],
+    write: async <T>(text: string, params: unknown[] = []) => (await groupCommit.write(config(text, params))).rows as T[],
     async transaction(work) {
       const client = await pool.connect();
       try {
@@ -191,7 +255,7 @@ export function postgresSql(pool: pg.Pool, connection: pg.ClientConfig, pipeline
       }
     },
     async close() {
-      await Promise.all(connections.map((c) => c.end()));
+      await Promise.all([...connections, groups].map((c) => c.end()));
     },
   };
 }

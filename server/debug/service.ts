@@ -129,7 +129,7 @@ export class DebugService {
     const label = body.first_message === undefined ? '' : normalizeLabel(body.first_message);
     const now = this.now().toISOString();
     const [row] = await storage('Internal error creating debug run.', () =>
-      this.deps.sql.query<RawRun & { seq: string }>(START_RUN_SQL, [
+      this.deps.sql.write<RawRun & { seq: string }>(START_RUN_SQL, [
         randomUUID(),
         chat.id,
         body.root_chat_id ?? null,
@@ -200,7 +200,7 @@ export class DebugService {
     const storedRequest = normalizedRequest as DebugStep['normalizedRequest'];
     const params = [randomUUID(), id, chatId, operation, body.history_tip_message_id?.toString() ?? null, requestJson, this.now().toISOString(), actor.userId];
     const message = 'Internal error creating debug step.';
-    const [row] = await storage(message, () => retryOnStepNumberRace(() => this.deps.sql.query<WrittenStep>(ADD_STEP_SQL, params)));
+    const [row] = await storage(message, () => retryOnStepNumberRace(() => this.deps.sql.write<WrittenStep>(ADD_STEP_SQL, params)));
     if (!row) {
       // Nothing was written: no access (404, 403), the run is missing (404) or finished (409).
       const chat = await this.chats.getWritable(actor, chatId);
@@ -241,7 +241,7 @@ export class DebugService {
       return { runId, stepId, params };
     });
     const message = 'Internal error updating debug step.';
-    const [row] = await storage(message, () => this.deps.sql.query<WrittenStep>(UPDATE_STEP_SQL, params));
+    const [row] = await storage(message, () => this.deps.sql.write<WrittenStep>(UPDATE_STEP_SQL, params));
     if (row) {
       this.publish(chatId, BigInt(row.seq));
       const normalizedRequest = this.recentRequests.get(row.id) ?? (await storage(message, () => this.storedRequest(row.id)));

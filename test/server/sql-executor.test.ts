@@ -73,6 +73,102 @@ describe.each(BACKENDS)('SQL executor on %s', (backend) => {
   });
 });
 
+describe.each(BACKENDS)('SQL executor on %s: group commit of writes', (backend) => {
+  let db: TestDatabase;
+  /** Reads on a connection of their own (PostgreSQL), so a row seen there is committed. */
+  let read: (text: string, params?: unknown[]) => Promise<unknown[]>;
+  let reader: pg.Pool | undefined;
+  const insert = 'INSERT INTO group_probe (id, note) VALUES ($1::int, $2::text) RETURNING id, txid_current()::text AS tx';
+  beforeAll(async () => {
+    db = await createTestDatabase(backend);
+    await db.sql.query('CREATE TABLE group_probe (id int PRIMARY KEY, note text)');
+    if (db.connectionString) {
+      reader = new pg.Pool({ connectionString: db.connectionString, max: 4 });
+      read = async (text, params) => (await reader!.query(text, params)).rows;
+    } else {
+      read = (text, params) => db.sql.query(text, params);
+    }
+  });
+  afterAll(async () => {
+    await reader?.end();
+    await db?.destroy();
+  });
+
+  it('commits the writes of one turn together, and each sees its row committed when it resolves', async () => {
+    const seen: unknown[][] = [];
+    const rows = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const [row] = await db.sql.write<{ id: number; tx: string }>(insert, [1000 + i, `g${i}`]);
+        seen.push(await read('SELECT note FROM group_probe WHERE id = $1::int', [1000 + i]));
+        return row;
+      }),
+    );
+    expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 50 }, (_, i) => 1000 + i));
+    expect(new Set(rows.map((row) => row.tx)).size).toBe(1); // one transaction for all fifty
+    expect(seen.every((found) => found.length === 1)).toBe(true);
+  });
+
+  it('gives each write its own result or error when some fail: the others are stored, nothing else is', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        db.sql.write<{ id: number }>(insert, [i % 100, `n${i}`]).then(
+          (rows) => ({ i, rows }),
+          (error: { code?: string }) => ({ i, code: error.code }),
+        ),
+      ),
+    );
+    for (const result of results) {
+      if ('rows' in result) expect(result.rows[0].id).toBe(result.i % 100);
+      else expect(result.code).toBe('23505');
+    }
+    expect(results.filter((r) => 'rows' in r)).toHaveLength(100);
+    expect(await read('SELECT count(*)::int AS n FROM group_probe WHERE id < 100')).toEqual([{ n: 100 }]);
+    // A failure of another kind in a group: only that write fails.
+    const mixed = await Promise.all(
+      [1, 1, 0, 1].map((divisor, i) =>
+        db.sql.write<{ q: number }>('INSERT INTO group_probe (id, note) VALUES ($1::int, (1 / $2::int)::text) RETURNING note', [2000 + i, divisor]).then(
+          (rows) => rows[0],
+          (error: { code?: string }) => error.code,
+        ),
+      ),
+    );
+    expect(mixed).toEqual([{ note: '1' }, { note: '1' }, '22012', { note: '1' }]);
+    expect(await read('SELECT id FROM group_probe WHERE id >= 2000 ORDER BY id')).toEqual([{ id: 2000 }, { id: 2001 }, { id: 2003 }]);
+  });
+
+  it('joins the transaction it is called in, and waits for a transaction holding its row', async () => {
+    await expect(
+      db.sql.transaction(async (tx) => {
+        await tx.write(insert, [3000, 'rolled back']);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await read('SELECT id FROM group_probe WHERE id = 3000')).toEqual([]);
+
+    await db.sql.write(insert, [3001, 'before']);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const hasLock = new Promise<void>((resolve) => (locked = resolve));
+    const tx = db.sql.transaction(async (t) => {
+      await t.query(`UPDATE group_probe SET note = 'by transaction' WHERE id = 3001`);
+      locked();
+      await held;
+    });
+    await hasLock;
+    const writes = Promise.all([
+      db.sql.write(`UPDATE group_probe SET note = note || ', then by write' WHERE id = $1::int RETURNING note`, [3001]),
+      db.sql.write(insert, [3002, 'beside']),
+    ]);
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    await tx;
+    const [[updated], [inserted]] = await writes;
+    expect(updated).toEqual({ note: 'by transaction, then by write' });
+    expect(inserted).toMatchObject({ id: 3002 });
+  });
+});
+
 describe('SQL executor: two executors on one PGlite instance', () => {
   it('share statement names instead of preparing a name twice', async () => {
     const first = await createTestDatabase('pglite');
@@ -123,19 +219,23 @@ describe('SQL executor on postgres: pipelined connections', () => {
     const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
     await admin.connect();
     try {
-      const slow = db.sql.query('SELECT pg_sleep(0.5)').then(
-        () => 'answered',
-        (error: { code?: string }) => error.code,
-      );
+      const outcome = (promise: Promise<unknown>) => promise.then(() => 'answered', (error: { code?: string }) => error.code ?? 'connection lost');
+      const slow = outcome(db.sql.query('SELECT pg_sleep(0.5)'));
+      // A group of two writes in flight on the group commit connection.
+      const group = [1, 2].map((n) => outcome(db.sql.write('INSERT INTO pipe_probe (id, note) SELECT $1::int, pg_sleep(0.5)::text', [900 + n])));
       await new Promise((r) => setTimeout(r, 100));
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [new URL(db.connectionString!).pathname.slice(1)]);
       expect(await slow).toBe('57P01'); // admin_shutdown
+      // The outcome is unknown to the client, so neither write is run again; the database rolled them back.
+      expect(await Promise.all(group)).not.toContain('answered');
+      expect(await db.sql.query('SELECT id FROM pipe_probe WHERE id > 900').catch(() => db.sql.query('SELECT id FROM pipe_probe WHERE id > 900'))).toEqual([]);
     } finally {
       await admin.end();
     }
     for (let attempt = 0; ; attempt++) {
       try {
         expect(await db.sql.query<{ n: number }>('SELECT $1::int AS n', [7])).toEqual([{ n: 7 }]);
+        expect(await db.sql.write<{ id: number }>('INSERT INTO pipe_probe (id, note) VALUES ($1::int, $2::text) RETURNING id', [950 + attempt, 'after'])).toEqual([{ id: 950 + attempt }]);
         break;
       } catch (error) {
         // A statement sent on a connection whose termination has not been noticed yet fails too.
