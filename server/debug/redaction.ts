@@ -214,8 +214,14 @@ export function redactUrlsInText(text: string): string {
   return text.replace(/https?:\/\/[^\s"']+/g, (match) => redactUrl(match));
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** Cuts text longer than `max` code points to max − 1 plus "…"; `length` is the code point count. */
 export function clampCodePoints(text: string, max: number): { text: string; length: number; cut: boolean } {
+  // Without surrogates every unit is a code point (the common case; the test runs natively).
+  if (!SURROGATE.test(text)) {
+    return text.length <= max ? { text, length: text.length, cut: false } : { text: `${text.slice(0, max - 1)}…`, length: text.length, cut: true };
+  }
   let count = 0;
   let keepUnits = text.length; // UTF-16 units of the first max − 1 code points
   for (let i = 0; i < text.length; i++) {

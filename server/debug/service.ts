@@ -7,7 +7,7 @@ import { conflict, invalid, notFound, storage } from '../errors.ts';
 import type { Sql } from '../db/sql.ts';
 import type { DebugRun, DebugStep } from '../generated/prisma/client.ts';
 import type { SettingsService } from '../settings/service.ts';
-import { isPlainObject } from '../util/json.ts';
+import { isPlainObject, serialiseSorted, sortKeysDeep } from '../util/json.ts';
 import { appendEvent, debugTopic, nextEventSeq, type DebugEventKind } from './events.ts';
 import { RUN_KINDS, STEP_OPERATIONS, aggregateSummary, isDebugStatus, isTerminal, statusUpdateApplies, type StepForSummary } from './lifecycle.ts';
 import { RUN_COLUMNS, STEP_COLUMNS, toRun, toStep, type RawRun, type RawStep } from './rows.ts';
@@ -194,8 +194,9 @@ export class DebugService {
       return { id, body, operation };
     });
     const request = body.normalized_request === undefined || body.normalized_request === null ? {} : (body.normalized_request as Record<string, unknown>);
-    const normalizedRequest = redacted(capRequestText(request) as Record<string, unknown>);
-    const requestJson = JSON.stringify(normalizedRequest);
+    // Sorted once here, as replies show it: the append's and later updates' replies reuse the text.
+    const normalizedRequest = sortKeysDeep(redacted(capRequestText(request) as Record<string, unknown>)) as Record<string, unknown>;
+    const requestJson = serialiseSorted(normalizedRequest);
     // Decoded from JSON and rebuilt from its parts: a JSON value, as Prisma's type wants.
     const storedRequest = normalizedRequest as DebugStep['normalizedRequest'];
     const params = [randomUUID(), id, chatId, operation, body.history_tip_message_id?.toString() ?? null, requestJson, this.now().toISOString(), actor.userId];

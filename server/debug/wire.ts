@@ -1,5 +1,5 @@
 import type { DebugRun, DebugStep } from '../generated/prisma/client.ts';
-import { isPlainObject, sortKeysDeep } from '../util/json.ts';
+import { JsonText, isPlainObject, serialisedText, sortKeysDeep } from '../util/json.ts';
 
 /** Rows → the REST wire shapes of rest-api.md 11.3, with the fallbacks of 11.4. Keys in contract order. */
 
@@ -21,7 +21,7 @@ const malformed = (value: unknown, reason: string) => ({
 export function requiredObject(value: unknown): Json {
   if (value === null || value === undefined) return {};
   if (!isPlainObject(value)) return malformed(value, `expected a JSON object, got ${jsonKind(value)}`);
-  return sortKeysDeep(value) as Json;
+  return serialisedText(value) === undefined ? (sortKeysDeep(value) as Json) : value;
 }
 
 /** normalized_response, usage, error: omitted when null, JSON null or {}. */
@@ -92,6 +92,19 @@ export function stepJson(step: DebugStep): Json {
     ['updated_at', iso(step.updatedAt)],
     ['finished_at', step.finishedAt ? iso(step.finishedAt) : undefined],
   ]);
+}
+
+/**
+ * stepJson as text. A normalized_request serialised when it was written is spliced in: it is the
+ * first object-valued key of the shape, so its empty stand-in is the first `"normalized_request":{}`.
+ */
+export function stepJsonText(step: DebugStep): JsonText {
+  const request = serialisedText(step.normalizedRequest);
+  if (request === undefined) return new JsonText(JSON.stringify(stepJson(step)));
+  const text = JSON.stringify(stepJson({ ...step, normalizedRequest: {} }));
+  const standIn = '"normalized_request":{}';
+  const at = text.indexOf(standIn) + standIn.length - 2;
+  return new JsonText(`${text.slice(0, at)}${request}${text.slice(at + 2)}`);
 }
 
 export function runDetailJson(run: DebugRun, steps: DebugStep[]): Json {

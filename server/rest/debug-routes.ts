@@ -3,7 +3,7 @@ import { decodeObject, decodePartial, pickPartial } from './decode.ts';
 import { json } from './http.ts';
 import { namedUuid, pathUuid } from './params.ts';
 import type { Route } from './router.ts';
-import { runDetailJson, runSummaryJson, stepJson } from '../debug/wire.ts';
+import { runDetailJson, runSummaryJson, stepJsonText } from '../debug/wire.ts';
 
 const RUNS = '/api/experimental/chats/:chat/debug/runs';
 const runId = namedUuid('Invalid debug run ID.');
@@ -70,7 +70,7 @@ export const debugRoutes: Route[] = [
       const step = await services.debug.addStep(actor, pathUuid(params.chat), () => runId(params.run), async () =>
         decodeWrite(await body(), { operation: 'string', history_tip_message_id: 'int' }, ['normalized_request']),
       );
-      return json(201, stepJson(step));
+      return json(201, stepJsonText(step));
     },
   },
   {
@@ -90,7 +90,7 @@ export const debugRoutes: Route[] = [
             'metadata',
           ]),
       );
-      return json(200, stepJson(step));
+      return json(200, stepJsonText(step));
     },
   },
 ];

@@ -12,6 +12,28 @@ export function sortKeysDeep(value: unknown): unknown {
   return value;
 }
 
+const serialised = new WeakMap<object, string>();
+
+/**
+ * JSON text of a value whose keys are already in sortKeysDeep order, remembered for the value's
+ * lifetime: a reply that includes the value unchanged splices this text instead of sorting and
+ * serialising it again (a step's normalized_request is often most of a write's bytes).
+ */
+export function serialiseSorted(value: object): string {
+  const text = JSON.stringify(value);
+  serialised.set(value, text);
+  return text;
+}
+
+/** The text serialiseSorted made of this very value, if any. */
+export const serialisedText = (value: unknown): string | undefined =>
+  typeof value === 'object' && value !== null ? serialised.get(value) : undefined;
+
+/** A reply body that is JSON text already. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** Byte-wise (code unit) ordering, like Go's sort.Strings on UTF-8 for the BMP. */
 export const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
