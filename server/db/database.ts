@@ -32,12 +32,34 @@ export interface OpenOptions {
   migrate?: boolean;
 }
 
+const LARGE_STEP_COLUMNS = ['normalized_request', 'normalized_response', 'attempts'];
+
+/**
+ * lz4 compresses the large step JSON about twice as fast as PostgreSQL's default pglz (about 55 µs
+ * less database CPU per 12 KB request here). It is set at start rather than in a migration: PGlite
+ * is built without lz4, and Prisma's PostgreSQL adapter cannot run a guarded (DO) block. Existing
+ * values stay as they are; a server built without lz4 keeps pglz.
+ */
+async function compressStepJsonWithLz4(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ attname: string }>(
+    `SELECT attname FROM pg_attribute WHERE attrelid = 'chat_debug_steps'::regclass AND attname = ANY($1) AND attcompression <> 'l'`,
+    [LARGE_STEP_COLUMNS],
+  );
+  if (rows.length === 0) return;
+  try {
+    await pool.query(`ALTER TABLE chat_debug_steps ${rows.map((r) => `ALTER COLUMN ${r.attname} SET COMPRESSION lz4`).join(', ')}`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '0A000') throw error;
+  }
+}
+
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
     if (options.migrate !== false) await applyAllMigrations(new PrismaPg({ connectionString: options.databaseUrl }));
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl, max: 10 }) });
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     pool.on('error', (error) => console.error('database pool error:', error.message));
+    if (options.migrate !== false) await compressStepJsonWithLz4(pool);
     const sql = postgresSql(pool, { connectionString: options.databaseUrl });
     return {
       prisma,

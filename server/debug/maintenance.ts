@@ -114,8 +114,13 @@ export class DebugMaintenance {
       // Deletion and its events commit together.
       const { count, wakeups } = await this.deps.sql.transaction(async (tx) => {
         const deleted = await tx.query<{ id: string; chat_id: string }>(
+          // A run's finished_at is never after its updated_at, so the finished_at index finds them.
           `DELETE FROM chat_debug_runs WHERE id IN (
-             SELECT id FROM chat_debug_runs WHERE updated_at < $1::timestamptz ORDER BY updated_at ASC, id ASC LIMIT ${PURGE_BATCH})
+             (SELECT id FROM chat_debug_runs WHERE finished_at IS NULL AND updated_at < $1::timestamptz LIMIT ${PURGE_BATCH})
+             UNION ALL
+             (SELECT id FROM chat_debug_runs WHERE finished_at < $1::timestamptz AND updated_at < $1::timestamptz
+              ORDER BY finished_at ASC, id ASC LIMIT ${PURGE_BATCH})
+             LIMIT ${PURGE_BATCH})
            RETURNING id::text, chat_id::text`,
           [cutoff.toISOString()],
         );

@@ -194,6 +194,34 @@ describe('SQL executor on postgres: pipelined connections', () => {
   });
   afterAll(async () => db?.destroy());
 
+  it('stores the large step JSON compressed with lz4, set when the database is opened', async () => {
+    const columns = await db.sql.query<{ attname: string; attcompression: string }>(
+      `SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'chat_debug_steps'::regclass
+       AND attname IN ('normalized_request', 'normalized_response', 'attempts') ORDER BY attname`,
+    );
+    expect(columns).toEqual([
+      { attname: 'attempts', attcompression: 'l' },
+      { attname: 'normalized_request', attcompression: 'l' },
+      { attname: 'normalized_response', attcompression: 'l' },
+    ]);
+    // Opening again finds nothing to change.
+    const again = await openDatabase({ databaseUrl: db.connectionString! });
+    await again.close();
+    const [user] = await db.sql.query<{ id: string }>(`INSERT INTO users (id, email, username, password_hash) VALUES (gen_random_uuid(), 'z@z', 'z', 'x') RETURNING id::text`);
+    const [chat] = await db.sql.query<{ id: string }>(`INSERT INTO chats (id, owner_id, root_chat_id) SELECT g, $1::uuid, g FROM gen_random_uuid() g RETURNING id::text`, [user.id]);
+    const [run] = await db.sql.query<{ id: string }>(
+      `INSERT INTO chat_debug_runs (id, chat_id, kind, status) VALUES (gen_random_uuid(), $1::uuid, 'chat_turn', 'in_progress') RETURNING id::text`,
+      [chat.id],
+    );
+    const request = JSON.stringify({ messages: Array.from({ length: 400 }, (_, i) => ({ role: 'user', text: `message ${i}` })) });
+    await db.sql.query(
+      `INSERT INTO chat_debug_steps (id, run_id, chat_id, step_number, operation, status, normalized_request)
+       VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 1, 'stream', 'in_progress', $3::jsonb)`,
+      [run.id, chat.id, request],
+    );
+    expect(await db.sql.query('SELECT pg_column_compression(normalized_request) AS method FROM chat_debug_steps')).toEqual([{ method: 'lz4' }]);
+  });
+
   it('gives each of many concurrent statements its own result, and a failure only to the one that failed', async () => {
     const writes = Array.from({ length: 200 }, (_, i) =>
       db.sql.query<{ id: number }>('INSERT INTO pipe_probe (id, note) VALUES ($1::int, $2::text) RETURNING id', [i % 150, `n${i}`]).then(
