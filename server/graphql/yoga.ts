@@ -1,9 +1,10 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { BREAK, NoSchemaIntrospectionCustomRule, visit, type DocumentNode } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
 import type { Actor } from '../auth/actor.ts';
 import { MAX_BODY_BYTES, tokenFromHeaders } from '../rest/http.ts';
+import { NUL_REASON, containsNul } from '../util/json.ts';
 import type { Services } from '../services.ts';
 import type { GraphQLContext } from './context.ts';
 import { hideSuggestions, maskError } from './errors.ts';
@@ -77,6 +78,30 @@ const subscriptionsOverWebSocketOnly: Plugin = {
   },
 };
 
+function documentHasNul(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    StringValue(node) {
+      if (!node.value.includes('\0')) return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
+
+/**
+ * A NUL (U+0000) in a variable or a string literal is bad input, refused before execution, over
+ * HTTP and WebSocket alike, rather than a masked internal error when PostgreSQL refuses to store it.
+ */
+const noNulInInput: Plugin = {
+  onExecute({ args, setResultAndStopExecution }) {
+    if (containsNul(args.variableValues) || documentHasNul(args.document)) {
+      setResultAndStopExecution({ errors: [createGraphQLError(`Input is not valid: ${NUL_REASON}.`, { extensions: { code: 'BAD_USER_INPUT' } })] });
+    }
+  },
+};
+
 export function createGraphQLServer(services: Services) {
   return createYoga<SocketServerContext, GraphQLContext>({
     schema,
@@ -98,6 +123,7 @@ export function createGraphQLServer(services: Services) {
       postOnly,
       utf8Only,
       subscriptionsOverWebSocketOnly,
+      noNulInInput,
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       ...(services.config.dev ? [] : [noIntrospection]),
       EnvelopArmorPlugin({

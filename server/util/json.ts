@@ -39,3 +39,13 @@ export const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 
 
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Why a NUL is refused: PostgreSQL text and JSON cannot hold U+0000, in a value or in a key. */
+export const NUL_REASON = '\\u0000 (NUL) cannot be stored';
+
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (isPlainObject(value)) return Object.entries(value).some(([key, inner]) => key.includes('\0') || containsNul(inner));
+  return false;
+}

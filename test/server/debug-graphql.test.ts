@@ -196,6 +196,27 @@ describe.each(BACKENDS)('debug data over GraphQL on %s', (backend) => {
       updateDebugStep(chatId: $chat, runId: $run, stepId: $step, input: $input) { id status usage error attempts normalizedResponse metadata finishedAt } }`;
     const UPDATE_RUN = `mutation($chat: ID!, $run: ID!, $input: UpdateDebugRunInput!) { updateDebugRun(chatId: $chat, runId: $run, input: $input) { id status model summary finishedAt detail } }`;
 
+    it('refuses a NUL (U+0000) in a variable or a string literal as bad input, before anything is stored', async () => {
+      const chatId = await createChat(server.api, token);
+      const run = (await gql(START, { chat: chatId, input: { kind: 'chat_turn' } })).body.data.startDebugRun;
+      const before = await snapshotDebug(server);
+      const attempts = [
+        () => gql(ADD, { chat: chatId, run: run.id, input: { operation: 'stream', normalizedRequest: { messages: [{ text: 'a\u0000' }] } } }),
+        () => gql(UPDATE_RUN, { chat: chatId, run: run.id, input: { model: 'm\u0000' } }),
+        () => gql(`mutation($chat: ID!, $run: ID!) { updateDebugRun(chatId: $chat, runId: $run, input: { model: "m\\u0000" }) { id } }`, { chat: chatId, run: run.id }),
+      ];
+      for (const attempt of attempts) {
+        const res = await attempt();
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.errors, res.text).toEqual([{ message: 'Input is not valid: \\u0000 (NUL) cannot be stored.', extensions: { code: 'BAD_USER_INPUT' } }]);
+        expect(res.body.data).toBeUndefined();
+      }
+      expect(await snapshotDebug(server)).toBe(before);
+      // The six characters \u0000 are text like any other.
+      const literal = await gql(UPDATE_RUN, { chat: chatId, run: run.id, input: { model: 'm\\u0000' } });
+      expect(literal.body.data.updateDebugRun.model, literal.text).toBe('m\\u0000');
+    });
+
     it('startDebugRun/addDebugStep/updateDebugStep/updateDebugRun record a run that REST reads back identically', async () => {
       const chatId = await createChat(server.api, token);
       const started = await gql(START, { chat: chatId, input: { kind: 'chat_turn', provider: 'anthropic', model: 'claude', firstMessage: '  Fix   the\nbuild ', triggerMessageId: 9 } });

@@ -5,6 +5,8 @@ import { enableRecording, runPath, runsPath, snapshotDebug, stepPath, stepsPath 
 import { createChat, createUsers, type Users } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
+const NUL = { message: 'Request body must be valid JSON.', detail: 'unsupported Unicode escape sequence: \\u0000 (NUL) cannot be stored' };
+
 describe.each(BACKENDS)('debug writers’ bad input on %s', (backend) => {
   let server: TestServer;
   let users: Users;
@@ -31,6 +33,10 @@ describe.each(BACKENDS)('debug writers’ bad input on %s', (backend) => {
     ['a non-object usage', () => ['PATCH', stepPath(chatId, runId, stepId), { usage: 'lots' }], { message: 'Invalid debug payload.', detail: 'usage must be a JSON object.' }],
     ['an unknown run status', () => ['PATCH', runPath(chatId, runId), { status: 'finished' }], { message: 'Invalid debug status.', detail: 'Expected one of: in_progress, completed, error, interrupted. Got "finished".' }],
     ['a non-object summary', () => ['PATCH', runPath(chatId, runId), { summary: 'x' }], { message: 'Invalid debug payload.', detail: 'summary must be a JSON object.' }],
+    ['a NUL in a request string', () => ['POST', stepsPath(chatId, runId), { operation: 'stream', normalized_request: { messages: [{ text: 'a\u0000b' }] } }], NUL],
+    ['a NUL in a response key', () => ['PATCH', stepPath(chatId, runId, stepId), { normalized_response: { 'k\u0000': 1 } }], NUL],
+    ['a NUL in a run’s model', () => ['PATCH', runPath(chatId, runId), { model: 'm\u0000' }], NUL],
+    ['a NUL in a first message', () => ['POST', runsPath(chatId), { kind: 'chat_turn', first_message: '\u0000' }], NUL],
   ];
 
   it.each(cases)('rejects %s with 400 and stores nothing', async (_name, request, expected) => {
@@ -40,5 +46,12 @@ describe.each(BACKENDS)('debug writers’ bad input on %s', (backend) => {
     expect(response.status).toBe(400);
     expect(response.text).toBe(`${JSON.stringify(expected)}\n`);
     expect(await snapshotDebug(server)).toBe(before);
+  });
+
+  it('stores the six characters \\u0000 (an escaped backslash, not a NUL) as they are', async () => {
+    const text = 'path C:\\u0000 and \\u0000';
+    const response = await server.api.post(stepsPath(chatId, runId), { token: users.member.token, body: { operation: 'stream', normalized_request: { [text]: text } } });
+    expect(response.status).toBe(201);
+    expect(response.body.normalized_request).toEqual({ [text]: text });
   });
 });
