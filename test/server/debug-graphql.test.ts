@@ -1,6 +1,8 @@
 // GraphQL debug reads and ingestion mutations (product.md 4, 5): the same data and rules as REST.
 import { randomUUID } from 'node:crypto';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { expectGqlError } from '../support/assertions.ts';
 import { BACKENDS } from '../support/database.ts';
 import {
@@ -14,6 +16,7 @@ import {
   runPath,
   snapshotDebug,
 } from '../support/debug.ts';
+import { wsUrl } from '../support/debug-stream.ts';
 import { createChat, createUsers, share, type Users } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -210,6 +213,17 @@ describe.each(BACKENDS)('debug data over GraphQL on %s', (backend) => {
         expect(res.status, res.text).toBe(200);
         expect(res.body.errors, res.text).toEqual([{ message: 'Input is not valid: \\u0000 (NUL) cannot be stored.', extensions: { code: 'BAD_USER_INPUT' } }]);
         expect(res.body.data).toBeUndefined();
+      }
+      expect(await snapshotDebug(server)).toBe(before);
+      // Over the WebSocket too: the same plugins run there.
+      const client = createClient({ url: wsUrl(server.url), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { sessionToken: token } });
+      try {
+        const overSocket = await new Promise<unknown>((resolve, reject) => {
+          client.subscribe({ query: UPDATE_RUN, variables: { chat: chatId, run: run.id, input: { model: 'm\u0000' } } }, { next: resolve, error: reject, complete: () => {} });
+        });
+        expect(overSocket).toEqual({ errors: [{ message: 'Input is not valid: \\u0000 (NUL) cannot be stored.', extensions: { code: 'BAD_USER_INPUT' } }] });
+      } finally {
+        await client.dispose();
       }
       expect(await snapshotDebug(server)).toBe(before);
       // The six characters \u0000 are text like any other.
