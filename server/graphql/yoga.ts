@@ -78,8 +78,13 @@ const subscriptionsOverWebSocketOnly: Plugin = {
   },
 };
 
+/** Per parsed document: yoga's parser cache hands out the same document for the same text. */
+const documentsWithNul = new WeakMap<DocumentNode, boolean>();
+
 function documentHasNul(document: DocumentNode): boolean {
-  let found = false;
+  let found = documentsWithNul.get(document);
+  if (found !== undefined) return found;
+  found = false;
   visit(document, {
     StringValue(node) {
       if (!node.value.includes('\0')) return undefined;
@@ -87,6 +92,7 @@ function documentHasNul(document: DocumentNode): boolean {
       return BREAK;
     },
   });
+  documentsWithNul.set(document, found);
   return found;
 }
 
