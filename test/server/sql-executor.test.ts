@@ -204,7 +204,7 @@ describe('SQL executor on postgres: pipelined connections', () => {
       { attname: 'normalized_request', attcompression: 'l' },
       { attname: 'normalized_response', attcompression: 'l' },
     ]);
-    // Opening again finds nothing to change.
+    // Opening again, with nothing left to change, succeeds.
     const again = await openDatabase({ databaseUrl: db.connectionString! });
     await again.close();
     const [user] = await db.sql.query<{ id: string }>(`INSERT INTO users (id, email, username, password_hash) VALUES (gen_random_uuid(), 'z@z', 'z', 'x') RETURNING id::text`);

@@ -87,12 +87,11 @@ export async function countDebugRows(server: TestServer, chatId?: string): Promi
 
 /** Moves a row's `updated_at` back by `ms` (SQL, so no application rule runs). */
 export async function ageRow(server: TestServer, table: 'chat_debug_runs' | 'chat_debug_steps' | 'chats', id: string, ms: number): Promise<void> {
+  const aged = `now() - ($1::bigint * interval '1 millisecond')`;
+  // A finished row's finished_at is never after its updated_at; aging keeps that true.
+  const finished = table === 'chats' ? '' : `, finished_at = CASE WHEN finished_at IS NOT NULL THEN LEAST(finished_at, ${aged}) END`;
   const changed = await server.db.prisma.$executeRawUnsafe(
-    // A finished row's finished_at is never after its updated_at; aging keeps that true.
-    table === 'chats'
-      ? `UPDATE chats SET updated_at = now() - ($1::bigint * interval '1 millisecond') WHERE id = $2::uuid`
-      : `UPDATE ${table} SET updated_at = now() - ($1::bigint * interval '1 millisecond'),
-           finished_at = CASE WHEN finished_at IS NOT NULL THEN LEAST(finished_at, now() - ($1::bigint * interval '1 millisecond')) END WHERE id = $2::uuid`,
+    `UPDATE ${table} SET updated_at = ${aged}${finished} WHERE id = $2::uuid`,
     ms,
     id,
   );
