@@ -7,6 +7,7 @@ import type { DebugRun, DebugStep } from '../generated/prisma/client.ts';
 import { requireActor, uuidArg } from './actor.ts';
 import { builder } from './builder.ts';
 import { ChatRef } from './chats.ts';
+import { SHARED_EVENT_RESULTS } from './shared-events.ts';
 
 const num = (value: bigint | null) => (value === null ? null : Number(value));
 
@@ -273,6 +274,7 @@ builder.subscriptionFields((t) => ({
     description:
       'Debug events of a chat, live. With `after`, every event after that cursor is replayed from the database first, then live ones follow with no gap and no duplicate. An unknown or unreadable chat is an error and no stream; losing access ends the stream.',
     authScopes: { signedIn: true },
+    extensions: SHARED_EVENT_RESULTS,
     args: { chatId: t.arg.id({ required: true }), after: t.arg.string() },
     subscribe: (_root, args, context) => context.services.debugFeeds.subscribe(requireActor(context), uuidArg(args.chatId), args.after ?? undefined),
     resolve: (event) => event,

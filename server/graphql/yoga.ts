@@ -10,6 +10,7 @@ import type { GraphQLContext } from './context.ts';
 import { hideSuggestions, maskError } from './errors.ts';
 import { useMaxFieldRepeats } from './limits.ts';
 import { schema } from './schema.ts';
+import { useSharedEventResults } from './shared-events.ts';
 
 /** Set by the WebSocket server for operations over a socket: the actor resolved at connection time. */
 export interface SocketServerContext {
@@ -141,6 +142,7 @@ export function createGraphQLServer(services: Services) {
         blockFieldSuggestion: { enabled: !services.config.dev },
       }),
       useMaxFieldRepeats(10),
+      useSharedEventResults(),
     ],
     context: async (initial): Promise<GraphQLContext> => {
       if ('socketActor' in initial) return { actor: initial.socketActor ?? null, services };

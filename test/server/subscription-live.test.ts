@@ -12,7 +12,7 @@ import {
   waitForLiveSubscribers,
   waitUntil,
 } from '../support/debug-stream.ts';
-import { createChat, createUsers, type Users } from '../support/fixtures.ts';
+import { createChat, createUsers, share, type Users } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 describe.each(BACKENDS)('chatDebugEvents live delivery on %s', (backend) => {
@@ -164,6 +164,28 @@ describe.each(BACKENDS)('chatDebugEvents live delivery on %s', (backend) => {
       expect(stream.ended).toBe(false);
     }
     expect(await storedEvents(server.db.prisma, chat)).toHaveLength(2);
+  });
+
+  it('gives one user subscribed with and without a resume cursor, and a shared reader, the same live events', async () => {
+    // The owner's two subscriptions differ only in `after`, so each live event is executed once for
+    // both (shared-events.ts); the reader's is executed on its own.
+    const chat = await createChat(server.api, users.member.token);
+    const writer = new DebugWriter(server.api, users.member.token, chat);
+    await share(server.api, users.member.token, chat, users.auditor.id);
+    const firstRun = await writer.startRun();
+    const live = open(users.member.token).subscribe(chat);
+    const resumed = open(users.member.token).subscribe(chat, (await storedEvents(server.db.prisma, chat))[0].cursor);
+    const reader = open(users.auditor.token).subscribe(chat);
+    await waitForLiveSubscribers(hub(), chat, 3);
+
+    const stepId = await writer.addStep(firstRun);
+    await writer.completeStep(firstRun, stepId);
+    const [liveEvents, resumedEvents, readerEvents] = await Promise.all([live.take(2), resumed.take(2), reader.take(2)]);
+    expect(liveEvents.map((e) => e.kind)).toEqual(['STEP_STARTED', 'STEP_UPDATED']);
+    expect(liveEvents[1].step).toMatchObject({ id: stepId, status: 'completed' });
+    expect(resumedEvents).toEqual(liveEvents);
+    expect(readerEvents).toEqual(liveEvents);
+    expect(await storedEvents(server.db.prisma, chat)).toHaveLength(3);
   });
 
   it('delivers an event committed while the feed was reading an empty page', async () => {
