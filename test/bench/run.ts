@@ -68,7 +68,11 @@ if (wants('fanout')) {
       const { token, chatId } = await setupOwnerAndChat(server.url);
       const r = await benchFanout(server, token, chatId, n);
       fanout.push(r);
-      rows.push([`Fan-out to ${n} subscribers`, `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`, `${r.deliveriesPerSecond} deliveries/s, ${Math.round(r.idleBytesPerSubscriber / 1024)} KiB per idle subscriber`]);
+      rows.push([
+        `Fan-out to ${n} subscribers`,
+        `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
+        `${r.deliveriesPerSecond} deliveries/s, first event p99 ${r.firstEventP99Ms} ms, ${Math.round(r.idleBytesPerSubscriber / 1024)} KiB per idle subscriber`,
+      ]);
     } finally {
       await server.stop();
     }
