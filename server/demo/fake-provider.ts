@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * A local stand-in for a model provider, for the demo and the recorder tests:
  * - POST /v1/messages: Anthropic-style JSON; answers 529 "overloaded" once whenever `failNext` is set;
+ *   a request with a string `echo` is answered with that text;
  * - POST /v1/chat/completions: OpenAI-style server-sent events with text, a tool call and usage;
  * - POST /v1/bad: a 400 error; /drop: the connection is cut.
  */
@@ -30,7 +31,7 @@ export function startFakeProvider(options: { streamDelayMs?: number } = {}): Pro
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       count++;
-      let parsed: { messages?: unknown[] } = {};
+      let parsed: { messages?: unknown[]; echo?: unknown } = {};
       try {
         parsed = JSON.parse(body || '{}');
       } catch {
@@ -45,7 +46,7 @@ export function startFakeProvider(options: { streamDelayMs?: number } = {}): Pro
             .end('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}');
           return;
         }
-        const text = ANSWERS[turn % ANSWERS.length];
+        const text = typeof parsed.echo === 'string' ? parsed.echo : ANSWERS[turn % ANSWERS.length];
         res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${count}`, 'anthropic-ratelimit-tokens-remaining': '79000' }).end(
           JSON.stringify({
             id: `msg_${count}`,

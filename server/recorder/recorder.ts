@@ -20,6 +20,19 @@ import { detectFormat, normalizeRequest, normalizeResponse, type ProviderFormat 
  * while. Recording failures are reported to `onError` and never reach the agent.
  */
 
+/** `\u0000` escapes in JSON text, not `\\u0000` (an escaped backslash followed by "u0000"). */
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+/**
+ * JSON text of a write, with U+FFFD in place of each NUL (U+0000) in a key or a value: PostgreSQL
+ * cannot store a NUL, so the server refuses one (400), and a provider's answer that holds one would
+ * otherwise leave its step unrecorded. The agent still gets the answer as the provider sent it.
+ */
+export function jsonWithoutNul(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1\\ufffd') : text;
+}
+
 export interface RecorderOptions {
   /** Experiments server base URL, e.g. http://localhost:3000. */
   url: string;
@@ -136,7 +149,7 @@ export class DebugRecorder {
     const response = await this.base(url, {
       method,
       headers: { 'Coder-Session-Token': this.options.token, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
+      body: jsonWithoutNul(body),
     });
     const text = await response.text();
     const json = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;

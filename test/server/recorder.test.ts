@@ -124,6 +124,33 @@ describe('recorder', () => {
     expect(run.summary).toMatchObject({ total_input_tokens: 1240, total_output_tokens: 42, endpoint_label: 'POST /v1/chat/completions' });
   });
 
+  it('records a NUL (which PostgreSQL cannot store) as U+FFFD in the request, the response and the attempts; the agent gets the answer unchanged', async () => {
+    const chatId = await createChat(open.api, users.member.token);
+    const errors: Error[] = [];
+    const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId, onError: (e) => errors.push(e) });
+    const said = 'before\u0000after, and a backslash: \\u0000';
+    const answer = (await recorder.run({ kind: 'chat_turn', provider: 'anthropic' }, (run) =>
+      run.step({ operation: 'generate' }, () =>
+        callWithRetries(recorder.fetch, `${provider.url}/v1/messages`, { model: 'claude-sonnet-4', max_tokens: 64, echo: said, messages: [{ role: 'user', content: said }] }, 'sk-n'),
+      ),
+    )) as { content: { text: string }[] };
+    expect(answer.content[0].text).toBe(said);
+    expect(errors).toEqual([]);
+
+    const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
+    const run = (await open.api.get(`/api/experimental/chats/${chatId}/debug/runs/${list.body[0].id}`, { token: users.member.token })).body;
+    const recorded = 'before\ufffdafter, and a backslash: \\u0000';
+    expect(run.status).toBe('completed');
+    expect(run.steps[0]).toMatchObject({
+      status: 'completed',
+      normalized_request: { messages: [{ role: 'user', parts: [{ type: 'text', text: recorded }] }] },
+      normalized_response: { content: [{ type: 'text', text: recorded }] },
+    });
+    const attempt = run.steps[0].attempts[0];
+    // Attempt bodies are the bytes as they crossed the wire (base64): the provider's JSON escapes stay.
+    expect(Buffer.from(attempt.response_body, 'base64').toString()).toContain(JSON.stringify(said));
+  });
+
   it('records a dropped connection as a failed attempt and an error step, and rethrows to the agent', async () => {
     const chatId = await createChat(open.api, users.member.token);
     const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId });
