@@ -1,6 +1,7 @@
-import { parse as pgliteParse, protocol, type messages, type PGlite, type Transaction } from '@electric-sql/pglite';
+import { protocol, type PGlite, type Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
 import { GroupCommit, commitPgGroup, type GroupOutcome } from './group-commit.ts';
+import { DESCRIBE_PORTAL, EXECUTE_AND_SYNC, bindMessage, execRaw, readAnswers, rowObjects, type Field, type StatementAnswer } from './pglite-wire.ts';
 
 /**
  * A thin driver-level SQL executor for the hot paths (debug ingestion, auth), where Prisma's
@@ -41,27 +42,25 @@ interface PreparedQuery {
   params: Scalar[];
 }
 
-/** Statement names per PGlite instance: two executors on one instance must not parse a name twice. */
-const pgliteNames = new WeakMap<PGlite, { names: Map<string, string>; next: number }>();
+/**
+ * Per PGlite instance: statement names (two executors on one instance must not parse a name twice)
+ * and the result columns of each statement once described, so later executions skip Describe.
+ */
+const pgliteStatements = new WeakMap<PGlite, { names: Map<string, string>; fields: Map<string, Field[]>; next: number }>();
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+const BEGIN = protocol.serialize.query('BEGIN');
+const COMMIT = protocol.serialize.query('COMMIT');
+const ROLLBACK = protocol.serialize.query('ROLLBACK');
 
 export function pgliteSql(db: PGlite): Sql {
-  let state = pgliteNames.get(db);
-  if (!state) pgliteNames.set(db, (state = { names: new Map(), next: 0 }));
+  let state = pgliteStatements.get(db);
+  if (!state) pgliteStatements.set(db, (state = { names: new Map(), fields: new Map(), next: 0 }));
   const statements = state;
 
   /**
-   * Parse (on first use), bind, describe, execute and sync of one statement. Names given here are
-   * recorded in `named`, and kept only once the engine has run them without error.
+   * Parse (on first use), bind, describe (until the statement's columns are known), execute and
+   * sync of one statement. Names given here are recorded in `named`, and kept only once the engine
+   * has run them without error.
    */
   function statementMessages(text: string, params: Scalar[], named: Map<string, string>): Uint8Array[] {
     let name = statements.names.get(text) ?? named.get(text);
@@ -71,23 +70,29 @@ export function pgliteSql(db: PGlite): Sql {
       named.set(text, name);
       messages.push(protocol.serialize.parse({ name, text }));
     }
-    messages.push(
-      protocol.serialize.bind({ statement: name, values: params.map(wireValue) }),
-      protocol.serialize.describe({ type: 'P' }),
-      protocol.serialize.execute({}),
-      protocol.serialize.sync(),
-    );
+    messages.push(bindMessage(name, params.map(wireValue)));
+    if (!statements.fields.has(name)) messages.push(DESCRIBE_PORTAL);
+    messages.push(EXECUTE_AND_SYNC);
     return messages;
   }
   const keepNames = (named: Map<string, string>) => named.forEach((name, text) => statements.names.set(text, name));
+
+  /** A successful statement's rows; the first answer that describes a statement teaches its columns. */
+  function rowsOf<T>(text: string, answer: StatementAnswer): T[] {
+    const name = statements.names.get(text)!;
+    if (answer.fields) statements.fields.set(name, answer.fields);
+    return rowObjects<T>(db, statements.fields.get(name) ?? [], answer.rows);
+  }
 
   /** One statement in one round trip into the engine; the caller holds PGlite's query lock. */
   async function runPrepared<T>(text: string, params: Scalar[]): Promise<T[]> {
     const named = new Map<string, string>();
     try {
-      const result = await db.execProtocol(concat(statementMessages(text, params, named)), { syncToFs: false });
+      const [answer] = readAnswers(await execRaw(db, Buffer.concat(statementMessages(text, params, named))));
+      if (!answer) throw new Error('The embedded database gave no answer.');
+      if (answer.error) throw answer.error;
       keepNames(named);
-      return pgliteParse.parseResults(result.messages, db.parsers)[0].rows as T[];
+      return rowsOf<T>(text, answer);
     } catch (error) {
       // A failed first use may or may not have left the statement behind; that name is never reused.
       throw Object.assign(error as Error, { query: text, params });
@@ -97,27 +102,17 @@ export function pgliteSql(db: PGlite): Sql {
   /** A group in one round trip into the engine: BEGIN, each statement up to its own sync, COMMIT. */
   async function commitGroup(queries: PreparedQuery[]): Promise<GroupOutcome<unknown[]>> {
     const named = new Map<string, string>();
-    const messages = [
-      protocol.serialize.query('BEGIN'),
-      ...queries.flatMap((q) => statementMessages(q.text, q.params, named)),
-      protocol.serialize.query('COMMIT'),
-    ];
-    const result = await db.execProtocol(concat(messages), { syncToFs: false, throwOnError: false });
-    // Every message up to a ReadyForQuery answers one part: BEGIN, each statement, COMMIT.
-    const parts: messages.BackendMessage[][] = [[]];
-    for (const message of result.messages) {
-      parts[parts.length - 1].push(message);
-      if (message.name === 'readyForQuery') parts.push([]);
-    }
-    const tag = parts[queries.length + 1]?.find((m): m is messages.CommandCompleteMessage => m.name === 'commandComplete')?.text;
-    if (tag !== 'COMMIT' || parts.some((part) => part.some((m) => m.name === 'error'))) {
+    const request = Buffer.concat([BEGIN, ...queries.flatMap((q) => statementMessages(q.text, q.params, named)), COMMIT]);
+    // One answer per ReadyForQuery: BEGIN, each statement, COMMIT.
+    const answers = readAnswers(await execRaw(db, request));
+    const committed = answers.length === queries.length + 2 && answers[queries.length + 1].command === 'COMMIT' && answers.every((a) => !a.error);
+    if (!committed) {
       // COMMIT of a failed transaction answers ROLLBACK; make sure nothing is left open either way.
-      const last = result.messages.findLast((m): m is messages.ReadyForQueryMessage => m.name === 'readyForQuery');
-      if (last?.status !== 'I') await db.execProtocol(protocol.serialize.query('ROLLBACK'), { syncToFs: false, throwOnError: false });
+      if (answers.at(-1)?.status !== 'I') await db.execProtocol(ROLLBACK, { syncToFs: false, throwOnError: false });
       return { committed: false };
     }
     keepNames(named);
-    return { committed: true, results: queries.map((_, i) => pgliteParse.parseResults(parts[i + 1], db.parsers)[0]?.rows ?? []) };
+    return { committed: true, results: queries.map((q, i) => rowsOf(q.text, answers[i + 1])) };
   }
 
   const preparable = (text: string, params: unknown[]): params is Scalar[] =>

@@ -49,8 +49,8 @@ async function ingestionOn(label: string, databaseUrl?: string) {
   }
 }
 
-if (wants('ingestion')) {
-  await ingestionOn('PGlite');
+if (wants('ingestion') || wants('ingestion-pglite')) await ingestionOn('PGlite');
+if (wants('ingestion') || wants('ingestion-postgres')) {
   const name = `exp_bench_${Date.now()}`;
   const url = await createPostgresDatabase(POSTGRES_ADMIN_URL, name);
   try {

@@ -37,6 +37,23 @@ describe.each(BACKENDS)('SQL executor on %s', (backend) => {
     expect(await db.sql.query('SELECT note FROM exec_probe WHERE id = $1::int', [1])).toEqual([{ note: 'first' }]);
   });
 
+  it('carries multi-byte text, empty strings and NULLs both ways, and names the violated constraint', async () => {
+    const text = `héllo — 日本語 🙂 ${'x'.repeat(20_000)}`;
+    for (let i = 0; i < 3; i++) {
+      const [row] = await db.sql.query('SELECT $1::text AS t, length($1::text) AS n, $2::text AS empty, $3::text AS none', [text, '', null]);
+      expect(row).toEqual({ t: text, n: [...text].length, empty: '', none: null });
+    }
+    await db.sql.query('CREATE TABLE wire_probe (id int CONSTRAINT wire_probe_key PRIMARY KEY)');
+    await db.sql.query('INSERT INTO wire_probe (id) VALUES ($1::int)', [1]);
+    await expect(db.sql.write('INSERT INTO wire_probe (id) VALUES ($1::int)', [1])).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'wire_probe_key',
+      table: 'wire_probe',
+      detail: 'Key (id)=(1) already exists.',
+      message: 'duplicate key value violates unique constraint "wire_probe_key"',
+    });
+  });
+
   it('runs prepared statements inside transactions: commit keeps, a throw rolls back', async () => {
     await db.sql.transaction(async (tx) => {
       await tx.query('INSERT INTO exec_probe (id, note) VALUES ($1::int, $2::text)', [2, 'kept']);
