@@ -51,7 +51,7 @@ step AS (
     normalized_request, attempts, metadata, started_at, updated_at)
   SELECT $1::uuid, touched.id, $3::uuid,
     COALESCE((SELECT MAX(step_number) FROM chat_debug_steps WHERE run_id = $2::uuid), 0) + 1,
-    $4::text, 'in_progress', $5::bigint, $6::jsonb, '[]'::jsonb, '{}'::jsonb, $7::timestamptz, $7::timestamptz
+    $4::text, 'in_progress', $5::bigint, $6::json, '[]'::json, '{}'::jsonb, $7::timestamptz, $7::timestamptz
   FROM touched
   RETURNING *
 ),
@@ -81,11 +81,11 @@ step AS (
   UPDATE chat_debug_steps s SET
     status = COALESCE($4::text, s.status),
     finished_at = CASE WHEN $4::text IS NOT NULL AND $4::text <> 'in_progress' THEN COALESCE(s.finished_at, $14::timestamptz) ELSE s.finished_at END,
-    normalized_response = CASE WHEN $5::boolean THEN s.normalized_response ELSE $6::jsonb END,
+    normalized_response = CASE WHEN $5::boolean THEN s.normalized_response ELSE $6::json END,
     usage = CASE WHEN $7::boolean THEN s.usage ELSE $8::jsonb END,
     error = CASE WHEN $9::boolean THEN s.error ELSE $10::jsonb END,
     metadata = COALESCE($11::jsonb, s.metadata),
-    attempts = COALESCE($12::jsonb, s.attempts),
+    attempts = COALESCE($12::json, s.attempts),
     assistant_message_id = COALESCE($13::bigint, s.assistant_message_id),
     updated_at = $14::timestamptz
   FROM seq

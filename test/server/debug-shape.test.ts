@@ -255,7 +255,7 @@ describe.each(BACKENDS)('stored debug shapes on %s', (backend) => {
     const c = await seedStep(server, { chatId: own, runId: jsonNullRun.id, stepNumber: 3, startedAt: at(1), normalizedRequest: {}, attempts: [], metadata: {} });
     // Check what was stored: JSON null and SQL NULL really differ.
     const stored = await server.db.prisma.$queryRawUnsafe<{ id: string; kind: string | null }[]>(
-      `SELECT id::text AS id, jsonb_typeof(normalized_request) AS kind FROM chat_debug_steps WHERE run_id = $1::uuid ORDER BY step_number`,
+      `SELECT id::text AS id, json_typeof(normalized_request) AS kind FROM chat_debug_steps WHERE run_id = $1::uuid ORDER BY step_number`,
       jsonNullRun.id,
     );
     expect(stored.map((r) => r.kind)).toEqual(['null', null, 'object']);
