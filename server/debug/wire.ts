@@ -1,5 +1,6 @@
 import type { DebugRun, DebugStep } from '../generated/prisma/client.ts';
 import { JsonText, isPlainObject, serialisedText, sortKeysDeep } from '../util/json.ts';
+import { isoTimestamp as iso } from '../util/time.ts';
 
 /** Rows → the REST wire shapes of rest-api.md 11.3, with the fallbacks of 11.4. Keys in contract order. */
 
@@ -44,7 +45,6 @@ export function attemptsArray(value: unknown): Json[] {
   return value.map((item) => sortKeysDeep(item) as Json);
 }
 
-const iso = (date: Date) => date.toISOString();
 const num = (value: bigint | null) => (value === null ? undefined : Number(value));
 
 /** Builds an object from ordered entries, omitting undefined values (keys marked `?`). */

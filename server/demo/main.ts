@@ -1,4 +1,5 @@
 // `npm run demo`: the server with a demo owner, a chat and a simulated agent recording runs live.
+import '../production-env.ts';
 import path from 'node:path';
 import { buildApp } from '../app.ts';
 import { loadConfig } from '../config.ts';

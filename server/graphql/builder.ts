@@ -3,6 +3,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { canReadDeploymentGate, canUpdateDeploymentConfig } from '../auth/policy.ts';
 import type { GraphQLContext } from './context.ts';
 import { gqlError } from './errors.ts';
+import { isoTimestamp } from '../util/time.ts';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -34,7 +35,7 @@ export const builder = new SchemaBuilder<{
 
 builder.scalarType('DateTime', {
   description: 'An RFC 3339 timestamp in UTC with millisecond precision.',
-  serialize: (value) => value.toISOString(),
+  serialize: isoTimestamp,
   parseValue: (value) => {
     const date = new Date(String(value));
     if (Number.isNaN(date.getTime())) throw gqlError('BAD_USER_INPUT', 'Invalid DateTime.');

@@ -1,6 +1,6 @@
 export {};
 // A closed-loop load generator in its own process: `concurrency` workers send the same request
-// back to back for `seconds`, then it prints {requests, errors, rps} as JSON.
+// back to back for `seconds`, then it prints {requests, errors, seconds, rps} as JSON.
 const [url, method, headersJson, body, secondsArg, concurrencyArg] = process.argv.slice(2);
 const headers = JSON.parse(headersJson) as Record<string, string>;
 const seconds = Number(secondsArg);
@@ -24,4 +24,4 @@ await Promise.all(
   }),
 );
 const elapsed = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ requests, errors, rps: Math.round(requests / elapsed) }));
+console.log(JSON.stringify({ requests, errors, seconds: elapsed, rps: Math.round(requests / elapsed) }));

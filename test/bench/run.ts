@@ -1,4 +1,6 @@
 // `npm run bench`: figures reported, never asserted. Writes bench/results.json and prints a table.
+// The reads part serves from this process, configured as the server's entry point configures it.
+import '../../server/production-env.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,7 +83,7 @@ if (wants('fanout')) {
 }
 
 if (wants('reads')) {
-  const reads = await benchReads(8);
+  const reads = await benchReads();
   results.reads = reads;
   rows.push(['REST list of 100 runs', `${reads.restRps} req/s`, `${reads.restRatio} × baseline (${reads.baselineRps} req/s, one SQL query + JSON.stringify)`]);
   rows.push(['GraphQL chat { debugRuns }', `${reads.graphqlRps} req/s`, `${reads.graphqlRatio} × baseline`]);
