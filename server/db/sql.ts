@@ -6,7 +6,7 @@ import { DESCRIBE_PORTAL, EXECUTE_AND_SYNC, bindMessage, execRaw, readAnswers, r
 /**
  * A thin driver-level SQL executor for the hot paths (debug ingestion, auth), where Prisma's
  * per-statement overhead dominates (~3 ms per statement on PGlite against ~0.3 ms raw).
- * Parameters are positional ($1…); pass JSON as a string cast with ::jsonb and bigints as text.
+ * Parameters are positional ($1…); pass JSON as a string cast with ::json or ::jsonb (as the column is) and bigints as text.
  *
  * Statements with scalar parameters run as named prepared statements, parsed and planned once per
  * connection: on PGlite that halves the cost of a statement (parsing and planning run in the same
