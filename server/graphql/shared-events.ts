@@ -119,12 +119,10 @@ export function createSharedSubscribe() {
 export function useSharedEventResults(): Plugin {
   const subscribe = createSharedSubscribe();
   return {
-    onSubscribe({ args, subscribeFn, setSubscribeFn }) {
-      if (sharingKey(args) === undefined) return;
-      setSubscribeFn((finalArgs) => {
-        const key = sharingKey(finalArgs);
-        return key === undefined ? subscribeFn(finalArgs) : subscribe(finalArgs, key);
-      });
+    onSubscribe({ args, setSubscribeFn }) {
+      // The actor and the variables the key is made of are the same in the arguments subscribe gets.
+      const key = sharingKey(args);
+      if (key !== undefined) setSubscribeFn((finalArgs) => subscribe(finalArgs, key));
     },
   };
 }
