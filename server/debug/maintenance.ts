@@ -9,6 +9,20 @@ export const STALE_CHECK_INTERVAL_MS = 60 * 1000;
 export const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const PURGE_BATCH = 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Stale finalisation scans every step once an hour; the passes between use indexes only. */
+const FULL_SCAN_EVERY = 60;
+const OPEN_STEP_WINDOW_MARGIN_MS = 10 * 60 * 1000;
+
+/**
+ * Where the next pass starts looking at finished runs: at the oldest finished run that still has an
+ * open step, and at least OPEN_STEP_WINDOW_MARGIN_MS before this pass (a run finished by a
+ * transaction still in flight, or by another process whose clock runs a little behind).
+ */
+function openStepWindow(passStartedAt: Date, runsFinishedAt: (Date | string | null)[]): Date {
+  let window = passStartedAt.getTime() - OPEN_STEP_WINDOW_MARGIN_MS;
+  for (const finishedAt of runsFinishedAt) if (finishedAt !== null) window = Math.min(window, new Date(finishedAt).getTime());
+  return new Date(window);
+}
 
 export interface PurgeResult {
   chats: number;
@@ -17,6 +31,10 @@ export interface PurgeResult {
 
 /** Background lifecycle of debug data (rest-api.md 13.7, 14.3, 14.4). */
 export class DebugMaintenance {
+  /** Runs finished before this had no open step at the last pass; undefined until a full scan. */
+  private openStepWindow?: Date;
+  private passesSinceFullScan = 0;
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly settings: SettingsService,
@@ -39,11 +57,7 @@ export class DebugMaintenance {
       `SELECT id::text, chat_id::text FROM chat_debug_runs WHERE status = 'in_progress' AND finished_at IS NULL AND updated_at < $1::timestamptz`,
       [cutoff],
     );
-    const staleSteps = await sql.query<{ id: string; chat_id: string; run_id: string }>(
-      `SELECT id::text, chat_id::text, run_id::text FROM chat_debug_steps
-       WHERE status = 'in_progress' AND finished_at IS NULL AND updated_at < $1::timestamptz`,
-      [cutoff],
-    );
+    const staleSteps = await this.findStaleSteps(cutoff);
     const chatIds = new Set([...staleRuns.map((r) => r.chat_id), ...staleSteps.map((s) => s.chat_id)]);
     let runs = 0;
     let steps = 0;
@@ -96,6 +110,46 @@ export class DebugMaintenance {
       if (lastSeq > 0n) this.deps.events.publish(debugTopic(chatId), { chatId, seq: lastSeq.toString() });
     }
     return { runs, steps };
+  }
+
+  /**
+   * Open steps idle since before `cutoff`. A step is open in an unfinished run, or in a run a writer
+   * finished while the step was still open. Between full scans both are found through indexes (runs
+   * by finished_at, steps by run) instead of reading every step: unfinished runs, plus runs finished
+   * since `openStepWindow`. A full scan runs on the first pass and every FULL_SCAN_EVERY passes
+   * after it, for rows whose timestamps were moved back from outside (a restore, a clock change).
+   */
+  private async findStaleSteps(cutoff: string): Promise<{ id: string; chat_id: string; run_id: string }[]> {
+    const passStartedAt = this.now();
+    const since = this.passesSinceFullScan < FULL_SCAN_EVERY ? this.openStepWindow : undefined;
+    if (since === undefined) {
+      this.passesSinceFullScan = 0;
+      const open = await this.deps.sql.query<{ id: string; chat_id: string; run_id: string; stale: boolean; run_finished_at: Date | string | null }>(
+        `SELECT s.id::text, s.chat_id::text, s.run_id::text, s.updated_at < $1::timestamptz AS stale, r.finished_at AS run_finished_at
+         FROM chat_debug_steps s JOIN chat_debug_runs r ON r.id = s.run_id
+         WHERE s.status = 'in_progress' AND s.finished_at IS NULL`,
+        [cutoff],
+      );
+      this.openStepWindow = openStepWindow(passStartedAt, open.map((step) => step.run_finished_at));
+      return open.filter((step) => step.stale);
+    }
+    this.passesSinceFullScan++;
+    const stale = await this.deps.sql.query<{ id: string; chat_id: string; run_id: string }>(
+      `SELECT s.id::text, s.chat_id::text, s.run_id::text
+       FROM chat_debug_runs r JOIN chat_debug_steps s ON s.run_id = r.id
+       WHERE (r.finished_at IS NULL OR r.finished_at >= $2::timestamptz)
+         AND s.status = 'in_progress' AND s.finished_at IS NULL AND s.updated_at < $1::timestamptz`,
+      [cutoff, since.toISOString()],
+    );
+    // Counted before this pass finalises anything: the window may hold one pass longer than needed.
+    const [oldest] = await this.deps.sql.query<{ finished_at: Date | string | null }>(
+      `SELECT MIN(r.finished_at) AS finished_at FROM chat_debug_runs r
+       WHERE r.finished_at >= $1::timestamptz
+         AND EXISTS (SELECT 1 FROM chat_debug_steps s WHERE s.run_id = r.id AND s.status = 'in_progress' AND s.finished_at IS NULL)`,
+      [since.toISOString()],
+    );
+    this.openStepWindow = openStepWindow(passStartedAt, [oldest?.finished_at ?? null]);
+    return stale;
   }
 
   /** Deletes debug runs not updated within the retention period, oldest first, in batches. */

@@ -20,6 +20,7 @@ import {
   stepPath,
   stepsPath,
 } from '../support/debug.ts';
+import { DebugMaintenance } from '../../server/debug/maintenance.ts';
 import { createChat, createUsers, type Users } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -515,6 +516,58 @@ describe.each(BACKENDS)('debug ingestion lifecycle on %s', (backend) => {
     // The wire shows the finalised rows.
     const detail = await w.detail(token, chatId, r1.id);
     expect(detail.steps.map((s: { status: string }) => s.status)).toEqual(['interrupted', 'interrupted', 'completed']);
+  });
+
+  it('stale finalisation between full scans: open steps of runs a writer finished are found through the window, which holds at the oldest such run', async () => {
+    // A pass of its own, on its own clock: the first is a full scan, the next ones use the window.
+    let clock = Date.now();
+    const maintenance = new DebugMaintenance({ ...server.app.services.deps, now: () => new Date(clock) }, server.app.services.settings);
+    const chatId = await newChat();
+    // A: finished by its writer half an hour ago; its step is still written to, so it stays open.
+    const a = await w.startRun(token, chatId);
+    const a1 = await w.addStep(token, chatId, a.id);
+    await w.patchRun(token, chatId, a.id, { status: 'completed' });
+    await ageRow(server, 'chat_debug_runs', a.id, 30 * MINUTE);
+    // Other tests' rows share the database, so this test looks at its own rows, not at the counts.
+    await maintenance.finalizeStale();
+    expect((await stepRow(a1.id)).status).toBe('in_progress');
+
+    // B: finished by its writer now, with its step idle for 11 minutes; C: unfinished, step idle.
+    const b = await w.startRun(token, chatId);
+    const b1 = await w.addStep(token, chatId, b.id);
+    await w.patchRun(token, chatId, b.id, { status: 'error' });
+    await ageRow(server, 'chat_debug_steps', b1.id, 11 * MINUTE);
+    const c = await w.startRun(token, chatId);
+    const c1 = await w.addStep(token, chatId, c.id);
+    const c2 = await w.addStep(token, chatId, c.id);
+    await ageRow(server, 'chat_debug_steps', c1.id, 11 * MINUTE);
+    // A's step goes idle too. The window still reaches back to A (finished 30 minutes ago), not
+    // only to 10 minutes before the last pass.
+    await ageRow(server, 'chat_debug_steps', a1.id, 11 * MINUTE);
+    clock += 2 * MINUTE;
+    await maintenance.finalizeStale();
+    for (const id of [a1.id, b1.id, c1.id]) expect((await stepRow(id)).status, id).toBe('interrupted');
+    expect((await stepRow(c2.id)).status).toBe('in_progress');
+    expect((await runRow(a.id)).status).toBe('completed');
+    expect((await runRow(b.id)).status).toBe('error');
+    expect((await runRow(c.id)).status).toBe('in_progress');
+
+    // A row moved back in time from outside (a restore, a clock change) past the window is found by
+    // the next full scan, which comes within an hour of passes.
+    const d = await w.startRun(token, chatId);
+    const d1 = await w.addStep(token, chatId, d.id);
+    await w.patchRun(token, chatId, d.id, { status: 'completed' });
+    await ageRow(server, 'chat_debug_runs', d.id, 3 * 60 * MINUTE);
+    await ageRow(server, 'chat_debug_steps', d1.id, 3 * 60 * MINUTE);
+    let passes = 0;
+    while ((await stepRow(d1.id)).status === 'in_progress' && passes < 61) {
+      clock += MINUTE;
+      await maintenance.finalizeStale();
+      passes++;
+    }
+    expect(passes).toBeGreaterThan(1);
+    expect(passes).toBeLessThanOrEqual(60);
+    expect((await stepRow(d1.id)).status).toBe('interrupted');
   });
 
   it('StepWriteTouchesRun: adding or updating a step moves its run’s updated_at', async () => {
