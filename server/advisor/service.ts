@@ -143,7 +143,7 @@ export class AdvisorService {
       // One conditional UPDATE is atomic on PostgreSQL and PGlite alike: the row lock serialises takers.
       const rows = await this.deps.db.$queryRaw<{ used: number }[]>`
         UPDATE advisor_run_budgets SET used = used + 1
-        WHERE chat_id = ${chat.id}::uuid AND run_key = ${run_key} AND (${limit}::int = 0 OR used < ${limit}::int)
+        WHERE chat_id = ${chat.id}::uuid AND run_key = ${run_key} AND (${limit}::bigint = 0 OR used < ${limit}::bigint)
         RETURNING used`;
       if (rows.length === 0) throw conflict(ADVISOR_LIMIT_MESSAGE);
       await this.deps.db.advisorUse.create({ data: { id: useId, chatId: chat.id, runKey: run_key } });

@@ -236,6 +236,18 @@ describe.each(BACKENDS)('advisor at run time on %s', (backend) => {
       expect(resolved.body).not.toHaveProperty('remaining_uses');
     });
 
+    it('takes limits beyond 32-bit integers (up to 2^53 - 1, like every integer setting)', async () => {
+      for (const limit of [2 ** 31, 3_000_000_000, Number.MAX_SAFE_INTEGER]) {
+        await setAdvisor({ enabled: true, max_uses_per_run: limit });
+        const runKey = `large-${randomUUID()}`;
+        const response = await reserve(chatId, { run_key: runKey });
+        expect(response.status, String(limit)).toBe(201);
+        expect(response.body).toEqual({ use_id: expect.stringMatching(UUID), remaining_uses: limit - 1 });
+        expect((await resolve(chatId, `?run_key=${runKey}`)).body.remaining_uses).toBe(limit - 1);
+      }
+      await setAdvisor({ enabled: true, max_uses_per_run: 3 });
+    });
+
     it('is for the chat owner: readers 403, strangers and the site owner 404, no token 401', async () => {
       await setAdvisor({ enabled: true, max_uses_per_run: 3 });
       const runKey = `denied-${randomUUID()}`;
