@@ -35,8 +35,12 @@ export async function appendEvent(
 
 /** Cursors are opaque strings; inside they are the decimal sequence number. */
 export const encodeCursor = (seq: bigint) => seq.toString();
+const MAX_SEQ = 2n ** 63n - 1n; // PostgreSQL bigint
+
 export function decodeCursor(cursor: string): bigint | undefined {
-  return /^\d{1,19}$/.test(cursor) ? BigInt(cursor) : undefined;
+  if (!/^\d{1,19}$/.test(cursor)) return undefined;
+  const seq = BigInt(cursor);
+  return seq <= MAX_SEQ ? seq : undefined;
 }
 
 /** Appends one DEBUG_DATA_DELETED event per chat for deleted runs; returns the wake-ups to publish after commit. */

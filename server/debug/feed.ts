@@ -256,6 +256,9 @@ export class DebugFeedHub {
     if (after !== undefined && after !== '') {
       afterSeq = decodeCursor(after);
       if (afterSeq === undefined) throw invalid('Invalid cursor.', 'Pass a cursor received from chatDebugEvents.');
+      // Every cursor handed out is at most the chat's sequence as committed: one beyond it was never
+      // issued for this chat, and waiting for the sequence to reach it would drop events silently.
+      if (afterSeq > chat.debugEventSeq) throw invalid('Invalid cursor.', 'This chat has no event with that cursor yet: pass a cursor received from chatDebugEvents for this chat.');
     }
     let feed = await this.feedFor(chat.id);
     // A feed whose last subscriber left while we waited has stopped listening: take a fresh one.

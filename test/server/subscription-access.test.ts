@@ -94,7 +94,21 @@ describe.each(BACKENDS)('chatDebugEvents access on %s', (backend) => {
 
     it('answers BAD_USER_INPUT to an invalid `after` (and to a malformed chat id), with no stream', async () => {
       const chat = await createChat(server.api, users.member.token);
-      for (const after of ['abc', '-1', '1.5', ' 1', '1'.repeat(25)]) await expectDenied(users.member.token, chat, 'BAD_USER_INPUT', after);
+      for (const after of ['abc', '-1', '1.5', ' 1', '1'.repeat(25), '9223372036854775808', '9'.repeat(19)]) {
+        await expectDenied(users.member.token, chat, 'BAD_USER_INPUT', after);
+      }
+      // A cursor this chat never issued (ahead of its events, say one from another chat) would
+      // leave a silent gap until the chat caught up with it.
+      const writer = new DebugWriter(server.api, users.member.token, chat);
+      await writer.startRun();
+      const ahead = await expectDenied(users.member.token, chat, 'BAD_USER_INPUT', '2');
+      expect((ahead.errors[0] as { message: string }).message).toBe('Invalid cursor.');
+      await expectDenied(users.member.token, chat, 'BAD_USER_INPUT', '9223372036854775807');
+      // The head itself is a valid cursor: nothing to replay, then live events.
+      const atHead = open(users.member.token).subscribe(chat, '1');
+      await waitForLiveSubscribers(hub(), chat, 1);
+      await writer.startRun();
+      expect((await atHead.take(1)).map((e) => e.cursor)).toEqual(['2']);
       await expectDenied(users.member.token, 'not-a-uuid', 'BAD_USER_INPUT');
     });
 
