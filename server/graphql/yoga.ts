@@ -4,7 +4,7 @@ import { BREAK, NoSchemaIntrospectionCustomRule, visit, type DocumentNode } from
 import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
 import type { Actor } from '../auth/actor.ts';
 import { MAX_BODY_BYTES, tokenFromHeaders } from '../rest/http.ts';
-import { NUL_REASON, containsNul } from '../util/json.ts';
+import { MAX_JSON_DEPTH, NUL_REASON, containsNul, jsonDepthExceeds } from '../util/json.ts';
 import type { Services } from '../services.ts';
 import type { GraphQLContext } from './context.ts';
 import { hideSuggestions, maskError } from './errors.ts';
@@ -103,9 +103,12 @@ function documentHasNul(document: DocumentNode): boolean {
  */
 const noNulInInput: Plugin = {
   onExecute({ args, setResultAndStopExecution }) {
-    if (containsNul(args.variableValues) || documentHasNul(args.document)) {
-      setResultAndStopExecution({ errors: [createGraphQLError(`Input is not valid: ${NUL_REASON}.`, { extensions: { code: 'BAD_USER_INPUT' } })] });
-    }
+    const refuse = (reason: string) =>
+      setResultAndStopExecution({ errors: [createGraphQLError(`Input is not valid: ${reason}.`, { extensions: { code: 'BAD_USER_INPUT' } })] });
+    // First, so the walks below (and the services' own) never meet input deep enough to overflow the
+    // stack. The variables map and an input object add two levels: a payload gets 1000, as over REST.
+    if (jsonDepthExceeds(args.variableValues, MAX_JSON_DEPTH + 2)) refuse(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    else if (containsNul(args.variableValues) || documentHasNul(args.document)) refuse(NUL_REASON);
   },
 };
 

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.ts';
-import { NUL_REASON, containsNul, isPlainObject } from '../util/json.ts';
+import { MAX_JSON_DEPTH, NUL_REASON, containsNul, isPlainObject, jsonDepthExceeds } from '../util/json.ts';
 import { NOT_UTF8_BODY } from './http.ts';
 import { NIL_UUID, UuidError, parseUuid } from '../util/uuid.ts';
 
@@ -94,6 +94,8 @@ function parseTopLevel(raw: string): Record<string, unknown> {
   }
   if (value === null) return {};
   if (!isPlainObject(value)) throw badJson(`json: cannot unmarshal ${jsonKind(value)} into an object`);
+  // The body's own object is one level; the values in it may nest MAX_JSON_DEPTH more.
+  if (jsonDepthExceeds(value, MAX_JSON_DEPTH + 1)) throw badJson(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   // Found here, not as a 500 when PostgreSQL refuses to store it; the walk runs only when the text has the escape.
   if (raw.includes('\\u0000') && containsNul(value)) throw badJson(`unsupported Unicode escape sequence: ${NUL_REASON}`);
   return value;

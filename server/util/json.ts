@@ -40,6 +40,27 @@ export const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * The deepest nesting of objects and arrays a request may carry. Payloads are walked recursively
+ * (redaction, caps, key order); far deeper input would overflow the stack. Go's encoding/json stops
+ * at 10,000; real model requests nest a few dozen levels.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Whether objects and arrays nest deeper than `max` (walked without recursion, so any input is safe). */
+export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (depth > max) return true;
+    for (const inner of Array.isArray(current) ? current : Object.values(current as object)) {
+      if (typeof inner === 'object' && inner !== null) stack.push([inner, depth + 1]);
+    }
+  }
+  return false;
+}
+
 /** Why a NUL is refused: PostgreSQL text and JSON cannot hold U+0000, in a value or in a key. */
 export const NUL_REASON = '\\u0000 (NUL) cannot be stored';
 

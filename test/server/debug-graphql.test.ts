@@ -231,6 +231,28 @@ describe.each(BACKENDS)('debug data over GraphQL on %s', (backend) => {
       expect(literal.body.data.updateDebugRun.model, literal.text).toBe('m\\u0000');
     });
 
+    it('takes payloads nested 1000 levels deep, as REST does; deeper variables are bad input and store nothing', async () => {
+      const chatId = await createChat(server.api, token);
+      const run = (await gql(START, { chat: chatId, input: { kind: 'chat_turn' } })).body.data.startDebugRun;
+      /** `{"a":{"a":…{}}}` nested `levels` deep, as text: JSON.stringify would overflow on the deepest. */
+      const nested = (levels: number) => `${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
+      const send = (levels: number) =>
+        server.api.request('POST', '/graphql', {
+          token,
+          headers: { 'Content-Type': 'application/json' },
+          body: `{"query":${JSON.stringify(ADD)},"variables":{"chat":"${chatId}","run":"${run.id}","input":{"operation":"stream","normalizedRequest":${nested(levels)}}}}`,
+        });
+      const stored = await send(1000);
+      expect(JSON.stringify(stored.body.data.addDebugStep.normalizedRequest), stored.text.slice(0, 200)).toBe(nested(1000));
+      const before = await snapshotDebug(server);
+      for (const levels of [1001, 200_000]) {
+        const res = await send(levels);
+        expect(res.status).toBe(200);
+        expect(res.body.errors).toEqual([{ message: 'Input is not valid: JSON nested deeper than 1000 levels.', extensions: { code: 'BAD_USER_INPUT' } }]);
+      }
+      expect(await snapshotDebug(server)).toBe(before);
+    });
+
     it('startDebugRun/addDebugStep/updateDebugStep/updateDebugRun record a run that REST reads back identically', async () => {
       const chatId = await createChat(server.api, token);
       const started = await gql(START, { chat: chatId, input: { kind: 'chat_turn', provider: 'anthropic', model: 'claude', firstMessage: '  Fix   the\nbuild ', triggerMessageId: 9 } });

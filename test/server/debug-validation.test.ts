@@ -48,6 +48,33 @@ describe.each(BACKENDS)('debug writers’ bad input on %s', (backend) => {
     expect(await snapshotDebug(server)).toBe(before);
   });
 
+  /** `{"a":{"a":…{}}}` nested `levels` deep, as text: JSON.stringify would overflow on the deepest. */
+  const nested = (levels: number) => `${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
+  const TOO_DEEP = { message: 'Request body must be valid JSON.', detail: 'JSON nested deeper than 1000 levels' };
+
+  it('stores a payload nested 1000 levels deep and reads it back; deeper ones get 400 and store nothing', async () => {
+    const token = users.member.token;
+    const stored = await server.api.request('POST', stepsPath(chatId, runId), { token, body: `{"operation":"stream","normalized_request":${nested(1000)}}` });
+    expect(stored.status).toBe(201);
+    expect(JSON.stringify(stored.body.normalized_request)).toBe(nested(1000));
+    const detail = await server.api.get(runPath(chatId, runId), { token });
+    const step = detail.body.steps.find((s: { id: string }) => s.id === stored.body.id);
+    expect(JSON.stringify(step.normalized_request)).toBe(nested(1000));
+
+    const before = await snapshotDebug(server);
+    for (const [method, path, body] of [
+      ['POST', stepsPath(chatId, runId), `{"operation":"stream","normalized_request":${nested(1001)}}`],
+      ['PATCH', stepPath(chatId, runId, stepId), `{"metadata":${nested(5000)}}`],
+      // Deep enough to overflow any recursive walk: refused before one runs.
+      ['PATCH', runPath(chatId, runId), `{"summary":${nested(200_000)}}`],
+    ]) {
+      const response = await server.api.request(method, path, { token, body });
+      expect(response.status, path).toBe(400);
+      expect(response.text).toBe(`${JSON.stringify(TOO_DEEP)}\n`);
+    }
+    expect(await snapshotDebug(server)).toBe(before);
+  });
+
   it('stores the six characters \\u0000 (an escaped backslash, not a NUL) as they are', async () => {
     const text = 'path C:\\u0000 and \\u0000';
     const response = await server.api.post(stepsPath(chatId, runId), { token: users.member.token, body: { operation: 'stream', normalized_request: { [text]: text } } });
