@@ -1,4 +1,4 @@
-import { isPlainObject } from '../util/json.ts';
+import { isPlainObject, jsonDepthExceeds } from '../util/json.ts';
 
 /** Stored-data rules for writers (rest-api.md 13.6), applied to every write whatever the writer sends. */
 
@@ -127,6 +127,8 @@ export function redactJsonText(text: string): { text: string; changed: boolean }
     }
     return { text: NOT_JSON_BODY, changed: true };
   }
+  // Deeper than any walk may go (Go's decoder, too, gives up at a depth): redacted as unreadable.
+  if (jsonDepthExceeds(parsed)) return { text: NOT_JSON_BODY, changed: true };
   const r = redactJsonValue(parsed);
   return r.changed ? { text: JSON.stringify(r.value), changed: true } : { text, changed: false };
 }

@@ -200,6 +200,14 @@ describe.each(BACKENDS)('redaction and caps on %s', (backend) => {
     // An NDJSON body without secrets keeps its bytes.
     const clean = await roundTrip([responseAttempt('{"id":1}\n\n{"id":2}\n', { 'Content-Type': 'application/x-ndjson' })]);
     expect(unb64(clean.attempts[0].response_body)).toBe('{"id":1}\n\n{"id":2}\n');
+    // A body nested deeper than 1000 levels (about 10 KB here) is redacted as unreadable, not a 500.
+    const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    const nested = await roundTrip([
+      { number: 1, request_body: b64(deep(5000)), duration_ms: 1 },
+      responseAttempt(deep(1000), { 'Content-Type': 'application/json' }),
+      responseAttempt(`${deep(2000)}\n{"api_key":"k"}`, { 'Content-Type': 'application/x-ndjson' }),
+    ]);
+    expect(nested.attempts.map((a) => unb64(a.request_body ?? a.response_body))).toEqual([NOT_JSON_BODY, deep(1000), `${NOT_JSON_BODY}\n{"api_key":"[REDACTED]"}`]);
   });
 
   it('RedactsURL: user info removed, api_key=%5BREDACTED%5D, model=m kept; URLs inside error text too', async () => {
