@@ -1,5 +1,5 @@
 import type { FieldType } from './decode.ts';
-import { decodeObject, decodePartial, pickPartial } from './decode.ts';
+import { decodeObject, decodePartial, pickPartial, refuseNul } from './decode.ts';
 import { json } from './http.ts';
 import { namedUuid, pathUuid } from './params.ts';
 import type { Route } from './router.ts';
@@ -15,7 +15,7 @@ function decodeWrite<S extends Record<string, FieldType>>(body: string, spec: S,
   const typed = pickPartial(raw, spec);
   const payloads: Record<string, unknown> = {};
   for (const key of payloadKeys) if (Object.hasOwn(raw, key)) payloads[key] = raw[key];
-  return { ...typed, ...payloads };
+  return refuseNul(raw, { ...typed, ...payloads });
 }
 
 export const debugRoutes: Route[] = [

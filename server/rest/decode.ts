@@ -96,9 +96,20 @@ function parseTopLevel(raw: string): Record<string, unknown> {
   if (!isPlainObject(value)) throw badJson(`json: cannot unmarshal ${jsonKind(value)} into an object`);
   // The body's own object is one level; the values in it may nest MAX_JSON_DEPTH more.
   if (jsonDepthExceeds(value, MAX_JSON_DEPTH + 1)) throw badJson(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-  // Found here, not as a 500 when PostgreSQL refuses to store it; the walk runs only when the text has the escape.
-  if (raw.includes('\\u0000') && containsNul(value)) throw badJson(`unsupported Unicode escape sequence: ${NUL_REASON}`);
+  if (raw.includes('\\u0000')) mayHoldNul.add(value);
   return value;
+}
+
+/** Bodies whose text has the escape \u0000: only they are searched for a NUL. */
+const mayHoldNul = new WeakSet<object>();
+
+/**
+ * A NUL in a value the route uses is refused here, not as a 500 when PostgreSQL refuses to store
+ * it; one under a key the route ignores is ignored with the key.
+ */
+export function refuseNul<T extends object>(body: object, used: T): T {
+  if (mayHoldNul.has(body) && containsNul(used)) throw badJson(`unsupported Unicode escape sequence: ${NUL_REASON}`);
+  return used;
 }
 
 /** Full decode: absent keys and nulls take zero values; unknown keys are ignored. */
@@ -113,15 +124,16 @@ export function decodeBody<S extends Spec>(raw: string, spec: S, defaults: Parti
       out[field] = convert(field, type, value);
     }
   }
-  return out as Decoded<S>;
+  return refuseNul(object, out) as Decoded<S>;
 }
 
 /** Partial decode for PATCH: absent keys and nulls stay absent. */
 export function decodePartial<S extends Spec>(raw: string, spec: S): DecodedPartial<S> {
-  return pickPartial(parseTopLevel(raw), spec);
+  const object = parseTopLevel(raw);
+  return refuseNul(object, pickPartial(object, spec));
 }
 
-/** decodePartial of a body already parsed with decodeObject. */
+/** decodePartial of a body already parsed with decodeObject, without the NUL check (see refuseNul). */
 export function pickPartial<S extends Spec>(object: Record<string, unknown>, spec: S): DecodedPartial<S> {
   const out: Record<string, unknown> = {};
   for (const [field, type] of Object.entries(spec)) {
@@ -131,7 +143,7 @@ export function pickPartial<S extends Spec>(object: Record<string, unknown>, spe
   return out as DecodedPartial<S>;
 }
 
-/** For payload fields that are free-form JSON: returns the raw parsed object. */
+/** For payload fields that are free-form JSON: returns the raw parsed object (callers refuseNul what they use). */
 export function decodeObject(raw: string): Record<string, unknown> {
   return parseTopLevel(raw);
 }

@@ -75,6 +75,19 @@ describe.each(BACKENDS)('debug writers’ bad input on %s', (backend) => {
     expect(await snapshotDebug(server)).toBe(before);
   });
 
+  it('ignores a NUL under a key the route does not know, with the key (rest-api.md 1.2), on writes and settings alike', async () => {
+    const token = users.member.token;
+    const step = await server.api.request('POST', stepsPath(chatId, runId), { token, body: '{"operation":"stream","note":"a\\u0000b","n\\u0000":1}' });
+    expect(step.status, step.text).toBe(201);
+    expect(step.body.normalized_request).toEqual({});
+    const optIn = await server.api.request('PUT', '/api/experimental/chats/config/user-debug-logging', { token, body: '{"debug_logging_enabled":true,"x":"\\u0000"}' });
+    expect(optIn.status, optIn.text).toBe(204);
+    // In a key the route uses, it is refused as before.
+    const title = await server.api.request('PATCH', `/api/experimental/chats/${chatId}`, { token, body: '{"title":"t\\u0000"}' });
+    expect(title.status).toBe(400);
+    expect(title.body).toEqual(NUL);
+  });
+
   it('stores the six characters \\u0000 (an escaped backslash, not a NUL) as they are', async () => {
     const text = 'path C:\\u0000 and \\u0000';
     const response = await server.api.post(stepsPath(chatId, runId), { token: users.member.token, body: { operation: 'stream', normalized_request: { [text]: text } } });
