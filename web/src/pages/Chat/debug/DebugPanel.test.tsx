@@ -685,6 +685,22 @@ describe('live data', () => {
     expect(mock.named('ChatDebugEvents')).toHaveLength(1);
   });
 
+  test('a reconnection before any event (no cursor to resume from) reloads the list and every loaded detail', async () => {
+    const id = uuid('f3f30001');
+    const running = detail({ id, status: 'in_progress', finished_at: undefined, summary: { first_message: 'Running' } }, []);
+    let current = running;
+    const { mock, live } = renderDebugChat({ runs: [running], details: () => current });
+    const body = await expandRun(await debugPanel());
+    expect(await within(body).findByText('No steps recorded.')).toBeTruthy();
+    live.emit('lost');
+    // Written while the socket was down: two steps, and the run finished.
+    current = detail({ id, status: 'completed', summary: { first_message: 'Running' } }, [step(id, 1), step(id, 2)]);
+    live.emit('restored');
+    await waitFor(() => expect(within(body).queryByText('No steps recorded.')).toBeNull());
+    expect(within(body).getByText('Step 2', { exact: false })).toBeTruthy();
+    expect(mock.named('DebugRunDetail')).toHaveLength(2);
+  });
+
   test('when the socket gives up, the feed subscribes again from the last cursor', async () => {
     const a = detail({ id: uuid('f2f20001') });
     const { mock, push, pushError } = renderDebugChat({ runs: [a] });

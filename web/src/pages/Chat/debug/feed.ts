@@ -384,8 +384,12 @@ export function createDebugFeed(options: { client: Client; connection: LiveConne
     } else if (event === 'restored') {
       if (state.connection === 'paused') setState('connection', 'live');
       retries = 0;
-      // Without a cursor nothing can be replayed: read the list again instead.
-      if (lastCursor === undefined) void loadRuns();
+      // Without a cursor nothing can be replayed: read the list again, and every loaded detail,
+      // which may have changed meanwhile too.
+      if (lastCursor === undefined) {
+        void loadRuns();
+        for (const runId of Object.keys(state.details)) runChanged(runId);
+      }
     }
   });
 
