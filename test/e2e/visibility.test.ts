@@ -136,6 +136,40 @@ describe('41. TabVisibility', () => {
     await member.page.getByRole('heading', { level: 2, name: 'General' }).waitFor();
     await expect.poll(() => member.page.getByRole('switch', { name: 'Enable personal chat debug logging' }).isEnabled()).toBe(true);
   });
+
+  test('settings with the keyboard: number fields keep the typed text; a switch and Save keep focus through their save', async () => {
+    const admin = await session(users.owner.email);
+    const page = admin.page;
+    await page.goto(`${server.url}/agents/settings/experiments`);
+    const enable = page.getByRole('switch', { name: 'Enable advisor' });
+    await expect.poll(() => enable.isEnabled()).toBe(true);
+    if ((await enable.getAttribute('aria-checked')) !== 'true') await enable.click();
+    const maxUses = page.getByLabel('Max uses per run');
+    // Typed text a number input cannot read yet ("2.", "-") must not be erased or reordered.
+    for (const [typed, valid] of [['2.5', false], ['-3', false], ['1e5', false], ['12', true]] as const) {
+      await maxUses.fill('');
+      await maxUses.pressSequentially(typed);
+      expect(await maxUses.inputValue()).toBe(typed);
+      expect(await maxUses.getAttribute('aria-invalid'), typed).toBe(valid ? null : 'true');
+      expect(await page.getByText('Max uses per run must be a non-negative integer.').count(), typed).toBe(valid ? 0 : 1);
+      expect(await page.getByRole('button', { name: 'Save' }).isDisabled(), typed).toBe(!valid);
+    }
+    // Enter submits; the form is disabled while saving, then focus is back in the form.
+    await maxUses.press('Enter');
+    await page.getByText('Saved.').waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim() ?? document.activeElement?.tagName)).toBe('Saved.');
+
+    // A save-on-change switch, pressed twice with Space: it is disabled while each change saves.
+    const allow = page.getByRole('switch', { name: 'Allow users to enable chat debug logging' });
+    const before = await allow.getAttribute('aria-checked');
+    await allow.focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => allow.getAttribute('aria-checked')).not.toBe(before);
+    await expect.poll(() => allow.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Space');
+    await expect.poll(() => allow.getAttribute('aria-checked')).toBe(before);
+    await expect.poll(() => allow.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
 });
 
 describe('under the deployment override (--chat-debug-logging-enabled)', () => {

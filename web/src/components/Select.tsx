@@ -1,5 +1,6 @@
 import { For, Show, createSignal, createUniqueId, onCleanup, type JSX } from 'solid-js';
 import { CheckIcon, ChevronDownIcon } from './Icons.tsx';
+import { keepFocusThroughDisable } from './keepFocus.ts';
 
 export interface SelectOption {
   value: string;
@@ -38,6 +39,7 @@ export function Select(props: SelectProps) {
   const [active, setActive] = createSignal(0);
   let root!: HTMLDivElement;
   let trigger!: HTMLButtonElement;
+  const focus = keepFocusThroughDisable(() => trigger, () => props.disabled);
   let suppressClick = false;
   let typed = '';
   let typedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -187,6 +189,8 @@ export function Select(props: SelectProps) {
         onFocusOut={(event) => {
           if (!root.contains(event.relatedTarget as Node | null)) hide();
         }}
+        onFocus={focus.onFocus}
+        onBlur={focus.onBlur}
       >
         <span class="select-value">{props.display ?? label() ?? props.placeholder ?? ''}</span>
         <ChevronDownIcon class="select-chevron" />

@@ -1,4 +1,5 @@
 import { splitProps } from 'solid-js';
+import { keepFocusThroughDisable } from './keepFocus.ts';
 
 export interface SwitchProps {
   checked: boolean;
@@ -16,8 +17,13 @@ export interface SwitchProps {
  */
 export function Switch(props: SwitchProps) {
   const [local, aria] = splitProps(props, ['checked', 'onChange', 'disabled', 'id']);
+  let button!: HTMLButtonElement;
+  const focus = keepFocusThroughDisable(() => button, () => local.disabled);
   return (
     <button
+      ref={button}
+      onFocus={focus.onFocus}
+      onBlur={focus.onBlur}
       type="button"
       role="switch"
       id={local.id}

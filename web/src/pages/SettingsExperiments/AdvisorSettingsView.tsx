@@ -1,4 +1,4 @@
-import { Show, createEffect, createMemo, createSignal, on } from 'solid-js';
+import { Show, createEffect, createMemo, createRenderEffect, createSignal, on } from 'solid-js';
 import { ExperimentalBadge } from '../../components/Badge.tsx';
 import { Select } from '../../components/Select.tsx';
 import { ErrorText, Spinner } from '../../components/Status.tsx';
@@ -30,6 +30,23 @@ export interface AdvisorSettingsViewProps {
   /** Resolves with the saved configuration, or undefined when the save failed. */
   onSave: (input: AdvisorConfigInput) => Promise<AdvisorConfig | undefined>;
 }
+
+/** What a number input reports for text it cannot read as a number ("2.", "-", "1e"): invalid. */
+const UNREADABLE = 'unreadable';
+
+/**
+ * Shows `text()` in a number input without overwriting what is being typed: the input reports ""
+ * for text it cannot read yet ("2.", "-"), and writing that back would erase the text and move the
+ * caret. The field is written only when the value changes from elsewhere (loading, saving).
+ */
+function bindNumberText(input: HTMLInputElement, text: () => string) {
+  createRenderEffect(() => {
+    const next = text();
+    if (next !== UNREADABLE && input.value !== next) input.value = next;
+  });
+}
+
+const typedNumber = (input: HTMLInputElement) => (input.validity.badInput ? UNREADABLE : input.value);
 
 const EMPTY: AdvisorConfigInput = { enabled: false, maxUsesPerRun: 0, maxOutputTokens: 0, modelConfigId: NIL_UUID, reasoningEffort: '' };
 
@@ -78,12 +95,21 @@ export function AdvisorSettingsView(props: AdvisorSettingsViewProps) {
     if (saveDisabled()) return;
     const payload = advisorSavePayload(values(), committed(), props.models);
     const result = await props.onSave(payload);
-    if (!result) return;
-    const value = normalizeAdvisorConfig(result);
-    setCommitted(value);
-    setValues(toFormValues(value));
-    setSaved(true);
+    if (result) {
+      const value = normalizeAdvisorConfig(result);
+      setCommitted(value);
+      setValues(toFormValues(value));
+      setSaved(true);
+    }
+    // The fields and Save were disabled while saving, which sent focus to <body>: keep the place in
+    // the form, on Save when it can be pressed again, else on the "Saved." status after it.
+    setTimeout(() => {
+      const active = document.activeElement;
+      if (active === null || active === document.body) (saveDisabled() ? saveStatus : saveButton).focus();
+    });
   };
+  let saveStatus!: HTMLSpanElement;
+  let saveButton!: HTMLButtonElement;
 
   const describedBy = (field: 'maxUsesPerRun' | 'maxOutputTokens' | 'reasoningEffort') =>
     [`advisor-${field}-help`, errors()[field] ? `advisor-${field}-error` : ''].filter(Boolean).join(' ');
@@ -131,11 +157,11 @@ export function AdvisorSettingsView(props: AdvisorSettingsViewProps) {
                   min="0"
                   step="1"
                   inputmode="numeric"
-                  value={values().maxUsesPerRun}
+                  ref={(input) => bindNumberText(input, () => values().maxUsesPerRun)}
                   disabled={busy()}
                   aria-invalid={errors().maxUsesPerRun ? 'true' : undefined}
                   aria-describedby={describedBy('maxUsesPerRun')}
-                  onInput={(e) => edit({ maxUsesPerRun: e.currentTarget.value })}
+                  onInput={(e) => edit({ maxUsesPerRun: typedNumber(e.currentTarget) })}
                 />
                 <p class="help-text" id="advisor-maxUsesPerRun-help">
                   Set to 0 to leave the per-run call count unlimited.
@@ -156,11 +182,11 @@ export function AdvisorSettingsView(props: AdvisorSettingsViewProps) {
                   min="0"
                   step="1"
                   inputmode="numeric"
-                  value={values().maxOutputTokens}
+                  ref={(input) => bindNumberText(input, () => values().maxOutputTokens)}
                   disabled={busy()}
                   aria-invalid={errors().maxOutputTokens ? 'true' : undefined}
                   aria-describedby={describedBy('maxOutputTokens')}
-                  onInput={(e) => edit({ maxOutputTokens: e.currentTarget.value })}
+                  onInput={(e) => edit({ maxOutputTokens: typedNumber(e.currentTarget) })}
                 />
                 <p class="help-text" id="advisor-maxOutputTokens-help">
                   Set to 0 to use the server default output limit.
@@ -220,10 +246,10 @@ export function AdvisorSettingsView(props: AdvisorSettingsViewProps) {
           </Show>
 
           <div class="form-footer">
-            <span role="status" class="save-status">
+            <span role="status" class="save-status" tabIndex={-1} ref={saveStatus}>
               {saved() ? 'Saved.' : ''}
             </span>
-            <button type="submit" class="button button-primary" disabled={saveDisabled()}>
+            <button type="submit" class="button button-primary" disabled={saveDisabled()} ref={saveButton}>
               <Show when={props.saving}>
                 <Spinner size={14} />
               </Show>
