@@ -4,7 +4,7 @@ import { createEffect, on } from 'solid-js';
  * Browsers move focus to <body> when the focused control is disabled, as a control is while its
  * change saves: keyboard and screen-reader users would lose their place and could not press it
  * again. This returns focus to the control when it is enabled again, unless focus went elsewhere.
- * Spread the returned handlers on the control.
+ * Put the returned focus and blur handlers on the control.
  */
 export function keepFocusThroughDisable(control: () => HTMLElement & { disabled: boolean }, disabled: () => boolean | undefined) {
   let focused = false;
