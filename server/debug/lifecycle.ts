@@ -26,7 +26,22 @@ const DERIVED_KEYS = [
   'total_cache_read_tokens',
   'endpoint_label',
   'has_error',
+  'advisor_step_count',
+  'advisor_input_tokens',
+  'advisor_output_tokens',
+  'advisor_reasoning_tokens',
+  'advisor_cache_creation_tokens',
+  'advisor_cache_read_tokens',
 ];
+
+/**
+ * The metadata key that marks a step as an advisor call: the use id that POST …/advisor/uses
+ * reserved for it. Such steps are kept out of the chat's usage totals and summed as advisor_* (4a).
+ */
+export const ADVISOR_USE_KEY = 'advisor_use_id';
+
+export const isAdvisorStep = (metadata: unknown) =>
+  isPlainObject(metadata) && typeof metadata[ADVISOR_USE_KEY] === 'string' && metadata[ADVISOR_USE_KEY] !== '';
 
 const USAGE_KEYS = ['input_tokens', 'output_tokens', 'reasoning_tokens', 'cache_creation_tokens', 'cache_read_tokens'] as const;
 
@@ -36,6 +51,30 @@ export interface StepForSummary {
   usage: unknown;
   error: unknown;
   attempts: unknown;
+  metadata: unknown;
+}
+
+type UsageTotals = Record<(typeof USAGE_KEYS)[number], number>;
+
+/** Token totals over steps whose usage is an object of integers; any other usage is skipped. */
+function sumUsage(steps: StepForSummary[]): UsageTotals {
+  const totals = Object.fromEntries(USAGE_KEYS.map((k) => [k, 0])) as UsageTotals;
+  for (const step of steps) {
+    if (!isPlainObject(step.usage)) continue;
+    const usage = step.usage;
+    if (Object.values(usage).some((v) => typeof v !== 'number' || !Number.isInteger(v))) continue;
+    for (const k of USAGE_KEYS) totals[k] += typeof usage[k] === 'number' ? (usage[k] as number) : 0;
+  }
+  return totals;
+}
+
+/** Sets `<prefix>input_tokens` and `<prefix>output_tokens`, and the other three only when > 0. */
+function setTotals(summary: Record<string, unknown>, prefix: string, totals: UsageTotals) {
+  summary[`${prefix}input_tokens`] = totals.input_tokens;
+  summary[`${prefix}output_tokens`] = totals.output_tokens;
+  if (totals.reasoning_tokens > 0) summary[`${prefix}reasoning_tokens`] = totals.reasoning_tokens;
+  if (totals.cache_creation_tokens > 0) summary[`${prefix}cache_creation_tokens`] = totals.cache_creation_tokens;
+  if (totals.cache_read_tokens > 0) summary[`${prefix}cache_read_tokens`] = totals.cache_read_tokens;
 }
 
 /** Recomputes the derived summary keys from the run's steps and merges them in (13.5). */
@@ -45,19 +84,13 @@ export function aggregateSummary(stored: unknown, steps: StepForSummary[]): Reco
   const ordered = [...steps].sort((a, b) => a.stepNumber - b.stepNumber);
   summary.step_count = ordered.length;
 
-  const totals = Object.fromEntries(USAGE_KEYS.map((k) => [k, 0])) as Record<(typeof USAGE_KEYS)[number], number>;
-  for (const step of ordered) {
-    if (!isPlainObject(step.usage)) continue;
-    const values = USAGE_KEYS.map((k) => step.usage && (step.usage as Record<string, unknown>)[k]);
-    // A step whose usage is not an object of integers is skipped.
-    if (Object.values(step.usage).some((v) => typeof v !== 'number' || !Number.isInteger(v))) continue;
-    USAGE_KEYS.forEach((k, i) => (totals[k] += typeof values[i] === 'number' ? (values[i] as number) : 0));
+  // Advisor calls are recorded like any other call but not counted toward the chat's usage (4a).
+  const advisor = ordered.filter((step) => isAdvisorStep(step.metadata));
+  setTotals(summary, 'total_', sumUsage(ordered.filter((step) => !isAdvisorStep(step.metadata))));
+  if (advisor.length > 0) {
+    summary.advisor_step_count = advisor.length;
+    setTotals(summary, 'advisor_', sumUsage(advisor));
   }
-  summary.total_input_tokens = totals.input_tokens;
-  summary.total_output_tokens = totals.output_tokens;
-  if (totals.reasoning_tokens > 0) summary.total_reasoning_tokens = totals.reasoning_tokens;
-  if (totals.cache_creation_tokens > 0) summary.total_cache_creation_tokens = totals.cache_creation_tokens;
-  if (totals.cache_read_tokens > 0) summary.total_cache_read_tokens = totals.cache_read_tokens;
 
   const hasError = ordered.some(
     (s) => s.status === 'error' || (s.status !== 'interrupted' && s.error !== null && s.error !== undefined),

@@ -82,7 +82,7 @@ export class DebugMaintenance {
             [run.id, now],
           );
           const all = await tx.query<StepForSummary>(
-            'SELECT step_number AS "stepNumber", status, usage, error, attempts FROM chat_debug_steps WHERE run_id = $1::uuid',
+            'SELECT step_number AS "stepNumber", status, usage, error, attempts, metadata FROM chat_debug_steps WHERE run_id = $1::uuid',
             [run.id],
           );
           await tx.query(

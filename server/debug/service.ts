@@ -278,7 +278,7 @@ export class DebugService {
         : undefined;
       if (firstTerminal) {
         const steps = await sql.query<StepForSummary>(
-          'SELECT step_number AS "stepNumber", status, usage, error, attempts FROM chat_debug_steps WHERE run_id = $1::uuid',
+          'SELECT step_number AS "stepNumber", status, usage, error, attempts, metadata FROM chat_debug_steps WHERE run_id = $1::uuid',
           [run.id],
         );
         summary = aggregateSummary(summary ?? run.summary, steps);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sanitizeAttempts as sanitizeForServer } from '../debug/redaction.ts';
+import { ADVISOR_USE_KEY } from '../debug/lifecycle.ts';
 
 /**
  * The server applies the contract's redaction; the recorder also hides `key` query parameters
@@ -60,6 +61,11 @@ export interface StepInfo {
   operation: 'stream' | 'generate';
   /** A normalized request; derived from the first attempt's body when omitted. */
   request?: Record<string, unknown>;
+  /**
+   * For an advisor call: the use id POST …/advisor/uses reserved for it. The step is then kept out
+   * of the chat's usage totals and summed in the run summary's advisor_* keys.
+   */
+  advisorUseId?: string;
 }
 
 interface Attempt {
@@ -238,6 +244,7 @@ export class DebugRecorder {
         });
       },
     };
+    const advisorMetadata = info.advisorUseId ? { [ADVISOR_USE_KEY]: info.advisorUseId } : {};
     const finish = async (body: Record<string, unknown>) => {
       await Promise.allSettled(step.pending);
       if (!step.id) step.id = create(info.request ?? {});
@@ -256,7 +263,7 @@ export class DebugRecorder {
         status: 'completed',
         ...(normalized ? { normalized_response: normalized.response } : {}),
         ...(normalized?.usage ? { usage: normalized.usage } : {}),
-        metadata: normalized?.streamSummary ? { stream_summary: normalized.streamSummary } : {},
+        metadata: { ...(normalized?.streamSummary ? { stream_summary: normalized.streamSummary } : {}), ...advisorMetadata },
       });
       return result;
     } catch (error) {
@@ -265,6 +272,7 @@ export class DebugRecorder {
       await finish({
         status: 'error',
         error: { message: err.message, type: err.name || 'Error', ...(lastStatus ? { provider_status: lastStatus } : {}) },
+        ...(info.advisorUseId ? { metadata: advisorMetadata } : {}),
       });
       throw error;
     }

@@ -452,6 +452,43 @@ describe.each(BACKENDS)('debug ingestion lifecycle on %s', (backend) => {
     expect(await finish([])).toEqual({ step_count: 0, total_input_tokens: 0, total_output_tokens: 0 });
   });
 
+  it('AdvisorUsageApart (product.md 4a): steps marked with an advisor use id are summed as advisor_*, not in the chat totals; also when finalised as stale', async () => {
+    const chatId = await newChat();
+    const run = await w.startRun(token, chatId, { kind: 'chat_turn' });
+    const patches = [
+      { status: 'completed', usage: { input_tokens: 100, output_tokens: 10 } },
+      { status: 'completed', usage: { input_tokens: 40, output_tokens: 4, reasoning_tokens: 2 }, metadata: { advisor_use_id: 'use-1' } },
+      { status: 'error', usage: { input_tokens: 5, output_tokens: 0 }, metadata: { advisor_use_id: 'use-2' } },
+      // Not a marker: an empty id.
+      { status: 'completed', usage: { input_tokens: 1, output_tokens: 1 }, metadata: { advisor_use_id: '' } },
+    ];
+    for (const patch of patches) {
+      const step = await w.addStep(token, chatId, run.id);
+      await w.patchStep(token, chatId, run.id, step.id, patch);
+    }
+    // A writer's advisor_* keys are derived keys too: recomputed.
+    const done = await w.patchRun(token, chatId, run.id, { status: 'completed', summary: { advisor_input_tokens: 999 } });
+    expect(done.summary).toEqual({
+      step_count: 4,
+      total_input_tokens: 101,
+      total_output_tokens: 11,
+      advisor_step_count: 2,
+      advisor_input_tokens: 45,
+      advisor_output_tokens: 4,
+      advisor_reasoning_tokens: 2,
+      has_error: true,
+    });
+
+    // The same when stale finalisation aggregates the run.
+    const idle = await w.startRun(token, chatId);
+    const step = await w.addStep(token, chatId, idle.id);
+    await w.patchStep(token, chatId, idle.id, step.id, { status: 'completed', usage: { input_tokens: 7, output_tokens: 3 }, metadata: { advisor_use_id: 'use-3' } });
+    await ageRow(server, 'chat_debug_runs', idle.id, 11 * MINUTE);
+    // A maintenance of its own: the server's first pass (a full scan) belongs to the test below.
+    await new DebugMaintenance(server.app.services.deps, server.app.services.settings).finalizeStale();
+    expect((await runRow(idle.id)).summary).toEqual({ step_count: 1, total_input_tokens: 0, total_output_tokens: 0, advisor_step_count: 1, advisor_input_tokens: 7, advisor_output_tokens: 3 });
+  });
+
   it('TestFinalizeStaleChatDebugRows: idle runs and steps become interrupted; steps of a finalised run go with it; terminal and recent rows are untouched', async () => {
     const chatId = await newChat();
     // R1: stale run with a stale step, a recent step and an old completed step.

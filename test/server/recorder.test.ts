@@ -124,6 +124,37 @@ describe('recorder', () => {
     expect(run.summary).toMatchObject({ total_input_tokens: 1240, total_output_tokens: 42, endpoint_label: 'POST /v1/chat/completions' });
   });
 
+  it('records an advisor call with its reserved use id: the run summary keeps its tokens apart (advisor_*)', async () => {
+    const chatId = await createChat(open.api, users.member.token);
+    const advisorOn = await open.api.request('PUT', '/api/experimental/chats/config/advisor', { token: users.owner.token, body: { enabled: true, max_uses_per_run: 2 } });
+    expect(advisorOn.status).toBe(204);
+    const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId });
+    let advice: { usage: { input_tokens: number; output_tokens: number } } | undefined;
+    await recorder.run({ kind: 'chat_turn', provider: 'openai', model: 'gpt-4o' }, async (run) => {
+      await run.step({ operation: 'stream' }, () =>
+        callWithRetries(recorder.fetch, `${provider.url}/v1/chat/completions`, { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] }, 'sk-o'),
+      );
+      // The runtime reserves a use, then records the advisor's own model call with it.
+      const use = await open.api.post(`/api/experimental/chats/${chatId}/advisor/uses`, { token: users.member.token, body: { run_key: 'turn-1' } });
+      expect(use.status).toBe(201);
+      advice = (await run.step({ operation: 'generate', advisorUseId: use.body.use_id }, () =>
+        callWithRetries(recorder.fetch, `${provider.url}/v1/messages`, { model: 'claude-sonnet-4', max_tokens: 64, messages: [{ role: 'user', content: 'advise' }] }, 'sk-a'),
+      )) as typeof advice;
+    });
+    const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
+    const run = (await open.api.get(`/api/experimental/chats/${chatId}/debug/runs/${list.body[0].id}`, { token: users.member.token })).body;
+    expect(run.steps[1].metadata).toEqual({ advisor_use_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(run.summary).toMatchObject({
+      step_count: 2,
+      total_input_tokens: 1240,
+      total_output_tokens: 42,
+      advisor_step_count: 1,
+      advisor_input_tokens: advice!.usage.input_tokens,
+      advisor_output_tokens: advice!.usage.output_tokens,
+    });
+    expect(advice!.usage.input_tokens).toBeGreaterThan(0);
+  });
+
   it('records a NUL (which PostgreSQL cannot store) as U+FFFD in the request, the response and the attempts; the agent gets the answer unchanged', async () => {
     const chatId = await createChat(open.api, users.member.token);
     const errors: Error[] = [];
