@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DebugStep } from '../generated/prisma/client.ts';
-import { serialiseSorted, sortKeysDeep } from '../util/json.ts';
+import { serialiseSorted, sortKeysDeep, stringifyJson } from '../util/json.ts';
 import { clampCodePoints } from './redaction.ts';
 import { stepJson, stepJsonText } from './wire.ts';
 
@@ -53,5 +53,26 @@ describe('clampCodePoints', () => {
     expect(clampCodePoints(`${'a'.repeat(9)}😀b`, 10)).toEqual({ text: `${'a'.repeat(9)}…`, length: 11, cut: true });
     expect(clampCodePoints('😀'.repeat(11), 10)).toEqual({ text: `${'😀'.repeat(9)}…`, length: 11, cut: true });
     expect(clampCodePoints('', 10)).toEqual({ text: '', length: 0, cut: false });
+  });
+});
+
+describe('keys that look like array indexes', () => {
+  it('come out in ascending string order, like every other key, at any depth; other serialisers get the plain object', () => {
+    const value = sortKeysDeep({ b: 1, '10': 2, '9': { z: 1, '2': 2, '11': [{ '1': 'a', '0': 'b' }] }, A: 4, '01': 5, '-1': 6, '4294967295': 7 });
+    expect(stringifyJson(value)).toBe('{"-1":6,"01":5,"10":2,"4294967295":7,"9":{"11":[{"0":"b","1":"a"}],"2":2,"z":1},"A":4,"b":1}');
+    expect(stringifyJson({ outer: [value, 'x'] })).toBe(`{"outer":[${stringifyJson(value)},"x"]}`);
+    // GraphQL's JSON scalar and anything else: the same content, in JS's order.
+    expect(JSON.parse(JSON.stringify(value))).toEqual(JSON.parse(stringifyJson(value)));
+    // No index keys: a plain object, serialised natively.
+    expect(stringifyJson(sortKeysDeep({ b: 1, a: { d: 1, c: 2 } }))).toBe('{"a":{"c":2,"d":1},"b":1}');
+    // Text that looks like a placeholder, even with a NUL, is only text.
+    const lookalike = '\u0000ordered-json:0';
+    expect(stringifyJson({ n: sortKeysDeep({ '1': 1 }), t: lookalike })).toBe(`{"n":{"1":1},"t":${JSON.stringify(lookalike)}}`);
+  });
+
+  it('a request with such keys is spliced into the step reply in order', () => {
+    const request = sortKeysDeep({ messages: [], '10': 'x', '9': 'y' }) as Record<string, unknown>;
+    serialiseSorted(request);
+    expect(stepJsonText(step(request as DebugStep['normalizedRequest'])).text).toContain('"normalized_request":{"10":"x","9":"y","messages":[]}');
   });
 });

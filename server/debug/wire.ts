@@ -1,5 +1,5 @@
 import type { DebugRun, DebugStep } from '../generated/prisma/client.ts';
-import { JsonText, isPlainObject, serialisedText, sortKeysDeep } from '../util/json.ts';
+import { JsonText, isPlainObject, serialisedText, sortKeysDeep, stringifyJson } from '../util/json.ts';
 import { isoTimestamp as iso } from '../util/time.ts';
 
 /** Rows → the REST wire shapes of rest-api.md 11.3, with the fallbacks of 11.4. Keys in contract order. */
@@ -100,8 +100,8 @@ export function stepJson(step: DebugStep): Json {
  */
 export function stepJsonText(step: DebugStep): JsonText {
   const request = serialisedText(step.normalizedRequest);
-  if (request === undefined) return new JsonText(JSON.stringify(stepJson(step)));
-  const text = JSON.stringify(stepJson({ ...step, normalizedRequest: {} }));
+  if (request === undefined) return new JsonText(stringifyJson(stepJson(step)));
+  const text = stringifyJson(stepJson({ ...step, normalizedRequest: {} }));
   const standIn = '"normalized_request":{}';
   const at = text.indexOf(standIn) + standIn.length - 2;
   return new JsonText(`${text.slice(0, at)}${request}${text.slice(at + 2)}`);

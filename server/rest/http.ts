@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError, RateLimitedError, type ErrorKind } from '../errors.ts';
-import { JsonText } from '../util/json.ts';
+import { JsonText, stringifyJson } from '../util/json.ts';
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -20,7 +20,7 @@ export function send(res: ServerResponse, reply: Reply): void {
     res.end();
     return;
   }
-  const text = `${reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body)}\n`;
+  const text = `${reply.body instanceof JsonText ? reply.body.text : stringifyJson(reply.body)}\n`;
   res.statusCode = reply.status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));

@@ -1,13 +1,74 @@
 /** Quotes a string like a JSON string literal, as Go's %q-style messages in the contract do. */
 export const quoteJson = (value: string) => JSON.stringify(value);
 
-/** Re-emits a JSON value with object keys in ascending string order at every depth. */
+/**
+ * An object whose keys cannot keep ascending string order as a JS object: JS lists array-index keys
+ * ("9", "10") first, in numeric order. It holds its JSON text with the keys in order; stringifyJson
+ * splices that text in. Anything else serialising it (GraphQL's JSON scalar, whose clients parse it
+ * anyway) gets the parsed object.
+ */
+export class OrderedJson {
+  constructor(readonly text: string) {}
+
+  toJSON(): unknown {
+    if (!collecting) return JSON.parse(this.text);
+    collecting.push(this.text);
+    return `${PLACEHOLDER}${collecting.length - 1}`;
+  }
+}
+
+/** Texts of the OrderedJson values met by the stringifyJson in progress. */
+let collecting: string[] | undefined;
+// A NUL never reaches stored JSON (it is refused or replaced on the way in), so neither does this.
+const NONCE = Math.random().toString(36).slice(2);
+const PLACEHOLDER = `\u0000ordered-json:${NONCE}:`;
+const PLACEHOLDER_TEXT = new RegExp(`"\\\\u0000ordered-json:${NONCE}:(\\d+)"`, 'g');
+
+/** JSON.stringify, with OrderedJson values written with their keys in order. */
+export function stringifyJson(value: unknown): string {
+  const outer = collecting;
+  const texts: string[] = [];
+  collecting = texts;
+  try {
+    const text = JSON.stringify(value);
+    return texts.length === 0 ? text : text.replace(PLACEHOLDER_TEXT, (_, i: string) => texts[Number(i)]);
+  } finally {
+    collecting = outer;
+  }
+}
+
+/** Keys JS moves ahead of all others, in numeric order: canonical array indexes. */
+function isIndexKey(key: string): boolean {
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4_294_967_295;
+}
+
+/** JSON text with object keys in ascending string order at every depth. */
+function orderedText(value: unknown): string {
+  if (value instanceof OrderedJson) return value.text;
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : orderedText(item))).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort(compareStrings)
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${orderedText((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Re-emits a JSON value with object keys in ascending string order at every depth. An object with
+ * array-index keys becomes an OrderedJson (see there); serialise the result with stringifyJson.
+ */
 export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (value && typeof value === 'object') {
+    if (value instanceof OrderedJson) return value;
+    const keys = Object.keys(value).sort(compareStrings);
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort(compareStrings)) out[key] = sortKeysDeep((value as Record<string, unknown>)[key]);
-    return out;
+    for (const key of keys) out[key] = sortKeysDeep((value as Record<string, unknown>)[key]);
+    return keys.some(isIndexKey) ? new OrderedJson(orderedText(out)) : out;
   }
   return value;
 }
@@ -20,7 +81,7 @@ const serialised = new WeakMap<object, string>();
  * serialising it again (a step's normalized_request is often most of a write's bytes).
  */
 export function serialiseSorted(value: object): string {
-  const text = JSON.stringify(value);
+  const text = stringifyJson(value);
   serialised.set(value, text);
   return text;
 }

@@ -348,10 +348,37 @@ describe.each(BACKENDS)('stored debug shapes on %s', (backend) => {
     expect(requestText(completed.text)).toBe(storedText);
     expect(bytes(appended.body.normalized_request)).toBe(bytes(stored));
 
+    // Keys in ascending string order (rest-api.md 1.3), the array-index-like "10" included.
+    expect(storedText).toBe(
+      '{"10":"numeric-looking key","api_key":"[REDACTED]","messages":[{"parts":[{"text":"héllo 🙂","type":"text"}],"role":"user"}],"zeta":{"a":true,"b":[3,1.5,{"x":null,"y":"é"}]}}',
+    );
+
     // A step this process never appended (another process, or a restart) is read back from storage.
     const seeded = await seedStep(server, { runId: run.id, chatId, stepNumber: 2, status: 'in_progress', normalizedRequest: { from: 'elsewhere', n: [1, 2] } });
     const patched = await w.patchStep(token, chatId, run.id, seeded.id, { status: 'completed', usage: { input_tokens: 2 } });
     expect(patched.normalized_request).toEqual({ from: 'elsewhere', n: [1, 2] });
     expect(patched.usage).toEqual({ input_tokens: 2 });
+  });
+
+  it('free-form keys that look like array indexes come out in ascending string order, in every answer (rest-api.md 1.3)', async () => {
+    await enableRecording(server, users);
+    const w = ingest(server);
+    const token = users.member.token;
+    const run = await w.startRun(token, chatId);
+    const step = await w.addStep(token, chatId, run.id);
+    const patched = await server.api.request('PATCH', stepPath(chatId, run.id, step.id), { token, body: '{"metadata":{"b":1,"10":2,"9":{"11":"a","2":"b"},"A":4},"status":"completed"}' });
+    expect(patched.status).toBe(200);
+    expect(patched.text).toContain('"metadata":{"10":2,"9":{"11":"a","2":"b"},"A":4,"b":1}');
+    const finished = await server.api.request('PATCH', runPath(chatId, run.id), { token, body: '{"status":"completed","summary":{"b":1,"10":2,"9":3}}' });
+    expect(finished.text).toContain('"summary":{"10":2,"9":3,"b":1,"step_count":1,');
+    const detailText = (await detail(run.id)).text;
+    expect(detailText).toContain('"summary":{"10":2,"9":3,"b":1,"step_count":1,');
+    expect(detailText).toContain('"metadata":{"10":2,"9":{"11":"a","2":"b"},"A":4,"b":1}');
+    const list = await server.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token });
+    expect(list.text).toContain('"summary":{"10":2,"9":3,"b":1,"step_count":1,');
+    // GraphQL's JSON values carry the same content.
+    const gql = await server.api.graphql('query($c: ID!, $r: ID!) { chat(id: $c) { debugRun(id: $r) { summary steps { metadata } } } }', { c: chatId, r: run.id }, token);
+    expect(gql.body.data.chat.debugRun.steps[0].metadata).toEqual({ b: 1, '10': 2, '9': { '11': 'a', '2': 'b' }, A: 4 });
+    expect(gql.body.data.chat.debugRun.summary).toMatchObject({ b: 1, '10': 2, '9': 3 });
   });
 });
