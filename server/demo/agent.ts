@@ -1,5 +1,5 @@
 import type { FakeProvider } from './fake-provider.ts';
-import { DebugRecorder } from '../recorder/index.ts';
+import { DebugRecorder, type RecordedRun } from '../recorder/index.ts';
 
 const PROMPTS = [
   'The build fails on CI but passes locally. Can you find out why?',
@@ -39,6 +39,20 @@ export function startDemoAgent(options: { url: string; token: string; chatId: st
   let turn = 0;
   let stopped = false;
 
+  /** Reserves an advisor use for the turn and records the advisor's call with it; skipped when the advisor is off or spent. */
+  const askAdvisor = async (run: RecordedRun, runKey: string, prompt: string) => {
+    const reserved = await fetch(`${options.url}/api/experimental/chats/${options.chatId}/advisor/uses`, {
+      method: 'POST',
+      headers: { 'Coder-Session-Token': options.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ run_key: runKey }),
+    });
+    if (reserved.status !== 201) return;
+    const { use_id: advisorUseId } = (await reserved.json()) as { use_id: string };
+    await run.step({ operation: 'generate', advisorUseId }, () =>
+      call(recorder.fetch, `${provider.url}/v1/messages`, { model: 'claude-opus-4', max_tokens: 16384, system: 'Advise the agent; no tools.', messages: [{ role: 'user', content: `The agent is stuck on: ${prompt}` }] }),
+    );
+  };
+
   const oneTurn = async () => {
     const prompt = PROMPTS[turn % PROMPTS.length];
     const kind = turn % 7 === 3 ? 'title_generation' : turn % 11 === 6 ? 'compaction' : 'chat_turn';
@@ -64,6 +78,7 @@ export function startDemoAgent(options: { url: string; token: string; chatId: st
           }),
         );
         await new Promise((r) => setTimeout(r, 600));
+        if (turn % 4 === 2) await askAdvisor(run, `demo-turn-${turn}`, prompt);
         if (turn % 3 === 0) provider.failNextMessage();
         await run.step({ operation: 'generate' }, () =>
           call(recorder.fetch, `${provider.url}/v1/messages`, { model: 'claude-sonnet-4', max_tokens: 1024, system: 'Be concise.', messages: [...messages, { role: 'assistant', content: 'The test output shows a shared temp dir.' }, { role: 'user', content: 'What should we change?' }] }),

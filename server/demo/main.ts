@@ -16,9 +16,10 @@ const config = loadConfig(argv.some((a) => a.startsWith('--data-dir')) ? argv : 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 const app = await buildApp({ config, database });
 const url = await app.start();
-const { users, chats, settings } = app.services;
+const { users, chats, settings, advisor } = app.services;
 
-if (!(await users.hasAnyUser())) {
+const fresh = !(await users.hasAnyUser());
+if (fresh) {
   await users.createFirstUser({ email: DEMO_EMAIL, username: 'demo', password: DEMO_PASSWORD, name: 'Demo Owner' });
 }
 let session;
@@ -33,6 +34,10 @@ const actor = await users.authenticate(session.token);
 if (!settings.forcedByDeployment) {
   await settings.setDebugLoggingAdmin(actor, () => ({ allow_users: true }));
   await settings.setUserDebugLogging(actor, () => ({ debug_logging_enabled: true }));
+}
+// The agent asks the advisor now and then; a later change in Settings → Experiments is kept.
+if (fresh) {
+  await advisor.setConfig(actor, () => ({ enabled: true, max_uses_per_run: 2, max_output_tokens: 0, model_config_id: NIL_UUID, reasoning_effort: 'high' }));
 }
 const existing = (await chats.list(actor)).find((c) => c.title === 'Fix the flaky build');
 const chat =
