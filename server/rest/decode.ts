@@ -112,8 +112,12 @@ export function refuseNul<T extends object>(body: object, used: T): T {
   return used;
 }
 
-/** Full decode: absent keys and nulls take zero values; unknown keys are ignored. */
-export function decodeBody<S extends Spec>(raw: string, spec: S, defaults: Partial<Decoded<S>> = {}): Decoded<S> {
+/**
+ * Full decode: absent keys and nulls take zero values; unknown keys are ignored. `onlyChosenStrings`:
+ * every string of the body is checked against a fixed set of values before anything is stored, so a
+ * NUL gets the endpoint's own "invalid value" answer instead of the generic one.
+ */
+export function decodeBody<S extends Spec>(raw: string, spec: S, defaults: Partial<Decoded<S>> = {}, options: { onlyChosenStrings?: boolean } = {}): Decoded<S> {
   const object = parseTopLevel(raw);
   const out: Record<string, unknown> = {};
   for (const [field, type] of Object.entries(spec)) {
@@ -124,7 +128,7 @@ export function decodeBody<S extends Spec>(raw: string, spec: S, defaults: Parti
       out[field] = convert(field, type, value);
     }
   }
-  return refuseNul(object, out) as Decoded<S>;
+  return (options.onlyChosenStrings ? out : refuseNul(object, out)) as Decoded<S>;
 }
 
 /** Partial decode for PATCH: absent keys and nulls stay absent. */

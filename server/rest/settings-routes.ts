@@ -28,7 +28,7 @@ export const settingsRoutes: Route[] = [
     method: 'PUT',
     path: `${CONFIG}/computer-use-provider`,
     handle: async ({ actor, services, body }) => {
-      await services.settings.setComputerUseProvider(actor, async () => decodeBody(await body(), { provider: 'string' }));
+      await services.settings.setComputerUseProvider(actor, async () => decodeBody(await body(), { provider: 'string' }, {}, { onlyChosenStrings: true }));
       return noContent();
     },
   },
@@ -48,7 +48,7 @@ export const settingsRoutes: Route[] = [
           max_output_tokens: 'int',
           model_config_id: 'uuid',
           reasoning_effort: 'string',
-        }),
+        }, {}, { onlyChosenStrings: true }),
       );
       return noContent();
     },

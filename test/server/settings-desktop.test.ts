@@ -83,6 +83,12 @@ describe.each(BACKENDS)('virtual desktop settings on %s (rest-api.md 6, 15.2)', 
       await desktopIs(false);
     });
 
+    it('Product/UnknownKeyWithNul: a NUL under a key the route ignores is ignored (rest-api.md 1.2)', async () => {
+      const res = await server.api.request('PUT', DESKTOP, { token: users.owner.token, body: '{"enable_desktop":true,"note":"\\u0000"}' });
+      expect(res.status, res.text).toBe(204);
+      expect((await server.api.get(DESKTOP, { token: users.owner.token })).body).toEqual({ enable_desktop: true });
+    });
+
     it('Product/EmptyBodySetsFalse: PUT {} after true → 204; GET → false', async () => {
       expectNoContent(await putDesktop({ enable_desktop: true }));
       expectNoContent(await putDesktop({}));
@@ -146,7 +152,8 @@ describe.each(BACKENDS)('virtual desktop settings on %s (rest-api.md 6, 15.2)', 
 
     it('InvalidProviderRejected: "", "invalid", "Anthropic" → 400 each; value unchanged', async () => {
       expectNoContent(await putProvider({ provider: 'openai' }));
-      for (const value of ['', 'invalid', 'Anthropic', 'OPENAI', ' openai', 'openai ', 'say "hi"\\']) {
+      // A NUL is one more value outside the set.
+      for (const value of ['', 'invalid', 'Anthropic', 'OPENAI', ' openai', 'openai ', 'say "hi"\\', 'open\u0000ai']) {
         expectJson(await putProvider({ provider: value }), 400, invalidProvider(value));
         await providerIs('openai');
       }
