@@ -18,7 +18,7 @@ const OPEN_STEP_WINDOW_MARGIN_MS = 10 * 60 * 1000;
  * open step, and at least OPEN_STEP_WINDOW_MARGIN_MS before this pass (a run finished by a
  * transaction still in flight, or by another process whose clock runs a little behind).
  */
-function openStepWindow(passStartedAt: Date, runsFinishedAt: (Date | string | null)[]): Date {
+function nextOpenStepWindow(passStartedAt: Date, runsFinishedAt: (Date | string | null)[]): Date {
   let window = passStartedAt.getTime() - OPEN_STEP_WINDOW_MARGIN_MS;
   for (const finishedAt of runsFinishedAt) if (finishedAt !== null) window = Math.min(window, new Date(finishedAt).getTime());
   return new Date(window);
@@ -130,7 +130,7 @@ export class DebugMaintenance {
          WHERE s.status = 'in_progress' AND s.finished_at IS NULL`,
         [cutoff],
       );
-      this.openStepWindow = openStepWindow(passStartedAt, open.map((step) => step.run_finished_at));
+      this.openStepWindow = nextOpenStepWindow(passStartedAt, open.map((step) => step.run_finished_at));
       return open.filter((step) => step.stale);
     }
     this.passesSinceFullScan++;
@@ -148,7 +148,7 @@ export class DebugMaintenance {
          AND EXISTS (SELECT 1 FROM chat_debug_steps s WHERE s.run_id = r.id AND s.status = 'in_progress' AND s.finished_at IS NULL)`,
       [since.toISOString()],
     );
-    this.openStepWindow = openStepWindow(passStartedAt, [oldest?.finished_at ?? null]);
+    this.openStepWindow = nextOpenStepWindow(passStartedAt, [oldest?.finished_at ?? null]);
     return stale;
   }
 
