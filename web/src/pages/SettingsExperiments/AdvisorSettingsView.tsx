@@ -90,6 +90,9 @@ export function AdvisorSettingsView(props: AdvisorSettingsViewProps) {
     return modelOptions().find((o) => o.value === id)?.label ?? unavailableModelLabel(id);
   };
 
+  let saveStatus!: HTMLSpanElement;
+  let saveButton!: HTMLButtonElement;
+
   const onSubmit = async (event: SubmitEvent) => {
     event.preventDefault();
     if (saveDisabled()) return;
@@ -108,8 +111,6 @@ export function AdvisorSettingsView(props: AdvisorSettingsViewProps) {
       if (active === null || active === document.body) (saveDisabled() ? saveStatus : saveButton).focus();
     });
   };
-  let saveStatus!: HTMLSpanElement;
-  let saveButton!: HTMLButtonElement;
 
   const describedBy = (field: 'maxUsesPerRun' | 'maxOutputTokens' | 'reasoningEffort') =>
     [`advisor-${field}-help`, errors()[field] ? `advisor-${field}-error` : ''].filter(Boolean).join(' ');
