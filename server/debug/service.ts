@@ -322,7 +322,8 @@ export class DebugService {
 
   async listRuns(actor: Actor, chatOrId: string | ChatView, limit = MAX_LISTED_RUNS): Promise<DebugRun[]> {
     const chat = await this.readable(actor, chatOrId);
-    const take = Math.max(0, Math.min(MAX_LISTED_RUNS, Math.trunc(limit)));
+    if (limit < 0) throw invalid('first must not be negative.');
+    const take = Math.min(MAX_LISTED_RUNS, Math.trunc(limit));
     const rows = await storage('Internal error fetching debug runs.', () =>
       this.deps.sql.query<RawRun>(
         `SELECT ${RUN_COLUMNS} FROM chat_debug_runs WHERE chat_id = $1::uuid ORDER BY started_at DESC, id DESC LIMIT ${take}`,

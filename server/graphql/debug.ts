@@ -113,7 +113,7 @@ const readableChat = { authScopes: (chat: { access: Parameters<typeof canReadCha
 builder.objectFields(ChatRef, (t) => ({
   debugRuns: t.field({
     type: [DebugRunRef],
-    description: 'The newest runs first, at most 100. Owner and readers only.',
+    description: 'The newest runs first: `first` of them (default and at most 100; negative is an error). Owner and readers only.',
     args: { first: t.arg.int({ defaultValue: 100 }) },
     ...readableChat,
     resolve: (chat, args, context) => context.services.debug.listRuns(requireActor(context), chat, args.first ?? 100),

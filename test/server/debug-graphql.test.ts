@@ -182,6 +182,9 @@ describe.each(BACKENDS)('debug data over GraphQL on %s', (backend) => {
     const first = `query($chat: ID!, $n: Int) { chat(id: $chat) { debugRuns(first: $n) { id } } }`;
     expect((await gql(first, { chat: chatId, n: 1 })).body.data.chat.debugRuns).toEqual([{ id: newerId }]);
     expect((await gql(first, { chat: chatId, n: 0 })).body.data.chat.debugRuns).toEqual([]);
+    const negative = await gql(first, { chat: chatId, n: -1 });
+    expect(negative.body.errors).toHaveLength(1);
+    expect(negative.body.errors[0]).toMatchObject({ message: 'first must not be negative.', path: ['chat', 'debugRuns'], extensions: { code: 'BAD_USER_INPUT' } });
     const many = await createChat(server.api, token);
     await server.db.prisma.debugRun.createMany({
       data: Array.from({ length: 101 }, (_, i) => ({ id: randomUUID(), chatId: many, kind: 'chat_turn', status: 'in_progress', summary: {}, startedAt: new Date(Date.now() - i * 1000) })),
