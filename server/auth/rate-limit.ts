@@ -1,106 +1,15 @@
+import type { Sql } from '../db/sql.ts';
+
 /**
- * A small in-process fixed-window counter, used to slow down password guessing at sign-in.
+ * Sign-in throttling with fixed windows kept in the database, so every server process on one
+ * database counts the same attempts (a client spreading guesses over several processes gets no
+ * more of them).
  *
  * Each key (an email, a client address) gets `limit` attempts per window; the window starts at the
  * key's first attempt and ends `windowMs` later, whatever happens meanwhile, so a lock-out never
- * outlasts one window and attempts made while locked out do not extend it. Memory is bounded:
- * expired windows are dropped, and past `maxKeys` the oldest window is evicted.
+ * outlasts one window and attempts made while locked out do not extend it. Expired windows are
+ * deleted as attempts arrive (at most once per window per process), so the table stays small.
  */
-export interface FixedWindowOptions {
-  /** Attempts allowed per window; 0 disables the limiter. */
-  limit: number;
-  windowMs: number;
-  maxKeys?: number;
-  now?: () => number;
-}
-
-export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
-
-interface Window {
-  startedAt: number;
-  count: number;
-}
-
-export class FixedWindowLimiter {
-  private readonly windows = new Map<string, Window>();
-  private readonly maxKeys: number;
-  private readonly now: () => number;
-
-  constructor(private readonly options: FixedWindowOptions) {
-    this.maxKeys = options.maxKeys ?? 10_000;
-    this.now = options.now ?? Date.now;
-  }
-
-  get enabled(): boolean {
-    return this.options.limit > 0 && this.options.windowMs > 0;
-  }
-
-  private current(key: string, now: number): Window | undefined {
-    const window = this.windows.get(key);
-    if (window && now - window.startedAt >= this.options.windowMs) {
-      this.windows.delete(key);
-      return undefined;
-    }
-    return window;
-  }
-
-  /** Seconds until the key's window ends (at least 1). */
-  private retryAfter(window: Window, now: number): number {
-    return Math.max(1, Math.ceil((window.startedAt + this.options.windowMs - now) / 1000));
-  }
-
-  /** Whether the key has attempts left, without using one. */
-  check(key: string): TakeResult {
-    if (!this.enabled) return { ok: true };
-    const now = this.now();
-    const window = this.current(key, now);
-    return window && window.count >= this.options.limit ? { ok: false, retryAfterSeconds: this.retryAfter(window, now) } : { ok: true };
-  }
-
-  /** Uses one attempt (synchronously, so concurrent requests cannot all slip through). */
-  take(key: string): TakeResult {
-    if (!this.enabled) return { ok: true };
-    const now = this.now();
-    let window = this.current(key, now);
-    if (window && window.count >= this.options.limit) return { ok: false, retryAfterSeconds: this.retryAfter(window, now) };
-    if (!window) {
-      this.evict(now);
-      window = { startedAt: now, count: 0 };
-      this.windows.set(key, window);
-    }
-    window.count++;
-    return { ok: true };
-  }
-
-  /** Gives one attempt back (an attempt that turned out not to count, e.g. a successful sign-in). */
-  refund(key: string): void {
-    const window = this.windows.get(key);
-    if (window && window.count > 0) window.count--;
-  }
-
-  /** Forgets the key: its next attempt starts a new window. */
-  reset(key: string): void {
-    this.windows.delete(key);
-  }
-
-  /** How many keys are tracked (for tests of the memory bound). */
-  get size(): number {
-    return this.windows.size;
-  }
-
-  private evict(now: number): void {
-    if (this.windows.size < this.maxKeys) return;
-    for (const [key, window] of this.windows) {
-      if (now - window.startedAt >= this.options.windowMs) this.windows.delete(key);
-    }
-    // Still full: drop the oldest windows (Map keeps insertion order).
-    for (const key of this.windows.keys()) {
-      if (this.windows.size < this.maxKeys) break;
-      this.windows.delete(key);
-    }
-  }
-}
-
 export interface LoginThrottleOptions {
   /** Failed sign-ins allowed per email per window (0 disables). */
   perEmail: number;
@@ -112,35 +21,95 @@ export interface LoginThrottleOptions {
 
 export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = { perEmail: 10, perAddress: 50, windowMs: 5 * 60 * 1000 };
 
+export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+interface WindowRow {
+  key: string;
+  started_at: Date | string;
+  count: number;
+}
+
+const emailKey = (email: string) => `email:${email}`;
+const addressKey = (address: string) => `address:${address}`;
+
 /**
- * Sign-in throttling: every attempt uses one attempt of the email's and of the address's window; a
- * success gives the address's back and resets the email's. The email is counted whether or not a
- * user has it, so the answer never tells which emails exist.
+ * Every attempt uses one attempt of the email's and of the address's window; a success gives the
+ * address's back and resets the email's. The email is counted whether or not a user has it, so
+ * the answer never tells which emails exist.
  */
 export class LoginThrottle {
-  private readonly byEmail: FixedWindowLimiter;
-  private readonly byAddress: FixedWindowLimiter;
+  private readonly now: () => number;
+  private lastCleanup = -Infinity;
 
-  constructor(options: LoginThrottleOptions) {
-    this.byEmail = new FixedWindowLimiter({ limit: options.perEmail, windowMs: options.windowMs, now: options.now });
-    this.byAddress = new FixedWindowLimiter({ limit: options.perAddress, windowMs: options.windowMs, now: options.now });
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: LoginThrottleOptions,
+  ) {
+    this.now = options.now ?? Date.now;
   }
 
-  /** Takes an attempt for both keys, or reports the longer wait when either is spent (using neither). */
-  begin(email: string, address: string | undefined): TakeResult {
-    const emailCheck = this.byEmail.check(email);
-    const addressCheck = address === undefined ? ({ ok: true } as const) : this.byAddress.check(address);
-    if (!emailCheck.ok || !addressCheck.ok) {
-      const waits = [emailCheck, addressCheck].map((r) => (r.ok ? 0 : r.retryAfterSeconds));
-      return { ok: false, retryAfterSeconds: Math.max(...waits) };
-    }
-    this.byEmail.take(email);
-    if (address !== undefined) this.byAddress.take(address);
-    return { ok: true };
+  private limits(email: string, address: string | undefined): Map<string, number> {
+    const limits = new Map<string, number>();
+    if (this.options.windowMs <= 0) return limits;
+    if (this.options.perEmail > 0) limits.set(emailKey(email), this.options.perEmail);
+    if (address !== undefined && this.options.perAddress > 0) limits.set(addressKey(address), this.options.perAddress);
+    return limits;
   }
 
-  succeeded(email: string, address: string | undefined): void {
-    this.byEmail.reset(email);
-    if (address !== undefined) this.byAddress.refund(address);
+  /**
+   * Takes an attempt for both keys, or reports the longer wait when either is spent (using
+   * neither). The keys' rows are locked for the decision, so concurrent attempts on any process
+   * cannot all slip through.
+   */
+  async begin(email: string, address: string | undefined): Promise<TakeResult> {
+    const limits = this.limits(email, address);
+    if (limits.size === 0) return { ok: true };
+    const now = this.now();
+    const [first, second = null] = [...limits.keys()].sort();
+    const result = await this.sql.transaction(async (sql): Promise<TakeResult> => {
+      await sql.query(
+        `INSERT INTO login_attempt_windows (key, started_at, count)
+         SELECT k, $3::timestamptz, 0 FROM (VALUES ($1::text), ($2::text)) AS v(k) WHERE k IS NOT NULL
+         ON CONFLICT (key) DO NOTHING`,
+        [first, second, new Date(now)],
+      );
+      const rows = await sql.query<WindowRow>(
+        'SELECT key, started_at, count FROM login_attempt_windows WHERE key IN ($1::text, $2::text) ORDER BY key FOR UPDATE',
+        [first, second],
+      );
+      const windows = rows.map((row) => {
+        const startedAt = new Date(row.started_at).getTime();
+        const open = now - startedAt < this.options.windowMs;
+        return { key: row.key, startedAt: open ? startedAt : now, count: open ? row.count : 0 };
+      });
+      const waits = windows
+        .filter((window) => window.count >= limits.get(window.key)!)
+        .map((window) => Math.max(1, Math.ceil((window.startedAt + this.options.windowMs - now) / 1000)));
+      if (waits.length > 0) return { ok: false, retryAfterSeconds: Math.max(...waits) };
+      for (const window of windows) {
+        await sql.query('UPDATE login_attempt_windows SET started_at = $2::timestamptz, count = $3::int WHERE key = $1::text', [
+          window.key,
+          new Date(window.startedAt),
+          window.count + 1,
+        ]);
+      }
+      return { ok: true };
+    });
+    await this.deleteExpired(now);
+    return result;
+  }
+
+  async succeeded(email: string, address: string | undefined): Promise<void> {
+    await this.sql.query(
+      `WITH reset AS (DELETE FROM login_attempt_windows WHERE key = $1::text)
+       UPDATE login_attempt_windows SET count = count - 1 WHERE key = $2::text AND count > 0`,
+      [emailKey(email), address === undefined ? null : addressKey(address)],
+    );
+  }
+
+  private async deleteExpired(now: number): Promise<void> {
+    if (now - this.lastCleanup < this.options.windowMs) return;
+    this.lastCleanup = now;
+    await this.sql.query('DELETE FROM login_attempt_windows WHERE started_at <= $1::timestamptz', [new Date(now - this.options.windowMs)]);
   }
 }

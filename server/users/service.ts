@@ -39,7 +39,7 @@ export class UserService {
   private readonly keys: KeyCache;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.loginThrottle = new LoginThrottle({ ...deps.config.loginThrottle, now: () => this.now().getTime() });
+    this.loginThrottle = new LoginThrottle(deps.sql, { ...deps.config.loginThrottle, now: () => this.now().getTime() });
     this.keys = new KeyCache(deps.config.keyCacheMs);
     // Revocations from any process reach every process's cache; after a gap in events, start over.
     deps.events.on('auth', (payload) => {
@@ -152,12 +152,12 @@ export class UserService {
    */
   async login(email: string, password: string, clientAddress?: string): Promise<{ token: string; expiresAt: Date; user: User }> {
     const normalized = email.trim().toLowerCase();
-    const attempt = this.loginThrottle.begin(normalized, clientAddress);
+    const attempt = await this.loginThrottle.begin(normalized, clientAddress);
     if (!attempt.ok) throw tooManySignIns(attempt.retryAfterSeconds);
     const user = await this.deps.db.user.findUnique({ where: { email: normalized } });
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user || !ok) throw new DomainError('Unauthenticated', 'Incorrect email or password.');
-    this.loginThrottle.succeeded(normalized, clientAddress);
+    await this.loginThrottle.succeeded(normalized, clientAddress);
     const { token, expiresAt } = await this.issueKey(user.id, 'session', SESSION_LIFETIME_MS);
     return { token, expiresAt, user };
   }

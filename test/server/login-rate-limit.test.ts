@@ -1,74 +1,89 @@
 // Sign-in throttling (product.md 3): repeated failed sign-ins for one email, or from one client
 // address, get 429 with Retry-After for the rest of a bounded window; a success resets the email's
-// count; known and unknown emails are treated alike. Time moves through the services' clock
-// (deps.now), never by waiting.
+// count; known and unknown emails are treated alike; every process on one database shares the
+// count. Time moves through the services' clock (deps.now), never by waiting.
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FixedWindowLimiter, LoginThrottle } from '../../server/auth/rate-limit.ts';
+import { buildApp, type App } from '../../server/app.ts';
+import { LoginThrottle } from '../../server/auth/rate-limit.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
+import { SecretBox } from '../../server/providers/secret-box.ts';
 import { expectJson } from '../support/assertions.ts';
+import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { PASSWORD, createUsers, type Users } from '../support/fixtures.ts';
-import { startTestServer, type ApiResponse, type TestServer } from '../support/server.ts';
+import { Api, startTestServer, type ApiResponse, type TestServer } from '../support/server.ts';
 
 const WRONG = { message: 'Incorrect email or password.' };
 const tooMany = (seconds: number) => ({ message: `Too many sign-in attempts. Try again in ${seconds} seconds.` });
 
-describe('FixedWindowLimiter and LoginThrottle', () => {
+describe.each(BACKENDS)('LoginThrottle on %s', (backend) => {
+  let db: TestDatabase;
   let clock = 0;
   const now = () => clock;
-  beforeEach(() => {
+  const windows = () => db.sql.query<{ key: string; count: number }>('SELECT key, count FROM login_attempt_windows ORDER BY key');
+  beforeAll(async () => {
+    db = await createTestDatabase(backend);
+  });
+  afterAll(async () => db?.destroy());
+  beforeEach(async () => {
     clock = 1_000_000;
+    await db.sql.query('DELETE FROM login_attempt_windows');
   });
 
-  it('allows `limit` attempts per window, then reports the seconds left; the window ends on time', () => {
-    const limiter = new FixedWindowLimiter({ limit: 2, windowMs: 60_000, now });
-    expect(limiter.take('a')).toEqual({ ok: true });
+  it('allows `limit` attempts per window, then reports the seconds left; the window ends on time', async () => {
+    const throttle = new LoginThrottle(db.sql, { perEmail: 2, perAddress: 0, windowMs: 60_000, now });
+    expect(await throttle.begin('a@x', '1.2.3.4')).toEqual({ ok: true });
     clock += 10_000;
-    expect(limiter.take('a')).toEqual({ ok: true });
-    expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 50 });
-    expect(limiter.take('b')).toEqual({ ok: true }); // keys are independent
+    expect(await throttle.begin('a@x', '1.2.3.4')).toEqual({ ok: true });
+    expect(await throttle.begin('a@x', '1.2.3.4')).toEqual({ ok: false, retryAfterSeconds: 50 });
+    expect(await throttle.begin('b@x', '1.2.3.4')).toEqual({ ok: true }); // keys are independent
     // Attempts during the lock-out do not extend it.
     clock += 49_500;
-    expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(await throttle.begin('a@x', '1.2.3.4')).toEqual({ ok: false, retryAfterSeconds: 1 });
     clock += 500;
-    expect(limiter.take('a')).toEqual({ ok: true });
+    expect(await throttle.begin('a@x', '1.2.3.4')).toEqual({ ok: true });
+    expect(await windows()).toEqual([{ key: 'email:a@x', count: 1 }, { key: 'email:b@x', count: 1 }]); // the address is not counted at 0
   });
 
-  it('refund gives one attempt back; reset starts over; 0 disables', () => {
-    const limiter = new FixedWindowLimiter({ limit: 1, windowMs: 1000, now });
-    expect(limiter.take('a').ok).toBe(true);
-    expect(limiter.take('a').ok).toBe(false);
-    limiter.refund('a');
-    expect(limiter.take('a').ok).toBe(true);
-    limiter.reset('a');
-    expect(limiter.take('a').ok).toBe(true);
-    const off = new FixedWindowLimiter({ limit: 0, windowMs: 1000, now });
-    for (let i = 0; i < 100; i++) expect(off.take('a').ok).toBe(true);
-    expect(off.size).toBe(0);
+  it('counts the email and the address; success resets the email and refunds the address', async () => {
+    const throttle = new LoginThrottle(db.sql, { perEmail: 2, perAddress: 3, windowMs: 60_000, now });
+    expect((await throttle.begin('a@x', '1.2.3.4')).ok).toBe(true);
+    await throttle.succeeded('a@x', '1.2.3.4');
+    expect(await windows()).toEqual([{ key: 'address:1.2.3.4', count: 0 }]);
+    expect((await throttle.begin('a@x', '1.2.3.4')).ok).toBe(true);
+    expect((await throttle.begin('a@x', '1.2.3.4')).ok).toBe(true);
+    expect(await throttle.begin('a@x', '1.2.3.4')).toEqual({ ok: false, retryAfterSeconds: 60 });
+    expect((await throttle.begin('b@x', '1.2.3.4')).ok).toBe(true); // the address's third failure
+    expect(await throttle.begin('c@x', '1.2.3.4')).toEqual({ ok: false, retryAfterSeconds: 60 });
+    expect(await windows()).not.toContainEqual(expect.objectContaining({ key: 'email:c@x', count: 1 })); // refused: neither key used
+    expect((await throttle.begin('c@x', '5.6.7.8')).ok).toBe(true); // another address, another email
+    const off = new LoginThrottle(db.sql, { perEmail: 0, perAddress: 0, windowMs: 60_000, now });
+    for (let i = 0; i < 20; i++) expect((await off.begin('off@x', '9.9.9.9')).ok).toBe(true);
+    expect((await windows()).map((w) => w.key)).not.toContain('email:off@x');
   });
 
-  it('keeps memory bounded: expired windows go first, then the oldest', () => {
-    const limiter = new FixedWindowLimiter({ limit: 1, windowMs: 1000, maxKeys: 3, now });
-    for (const key of ['a', 'b', 'c']) limiter.take(key);
-    clock += 1000;
-    limiter.take('d'); // a, b, c expired: dropped
-    expect(limiter.size).toBe(1);
-    for (const key of ['e', 'f', 'g']) limiter.take(key);
-    expect(limiter.size).toBe(3);
-    expect(limiter.take('d').ok).toBe(true); // d was the oldest and was evicted
+  it('is one count for every process on the database, also under concurrent attempts', async () => {
+    const options = { perEmail: 5, perAddress: 0, windowMs: 60_000, now };
+    const processes = [new LoginThrottle(db.sql, options), new LoginThrottle(db.sql, options)];
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => processes[i % 2].begin('shared@x', undefined)));
+    expect(results.filter((r) => r.ok)).toHaveLength(5);
+    expect(await windows()).toEqual([{ key: 'email:shared@x', count: 5 }]);
   });
 
-  it('LoginThrottle counts the email and the address; success resets the email and refunds the address', () => {
-    const throttle = new LoginThrottle({ perEmail: 2, perAddress: 3, windowMs: 60_000, now });
-    expect(throttle.begin('a@x', '1.2.3.4').ok).toBe(true);
-    throttle.succeeded('a@x', '1.2.3.4');
-    expect(throttle.begin('a@x', '1.2.3.4').ok).toBe(true);
-    expect(throttle.begin('a@x', '1.2.3.4').ok).toBe(true);
-    expect(throttle.begin('a@x', '1.2.3.4')).toEqual({ ok: false, retryAfterSeconds: 60 });
-    expect(throttle.begin('b@x', '1.2.3.4').ok).toBe(true); // the address's third failure
-    expect(throttle.begin('c@x', '1.2.3.4')).toEqual({ ok: false, retryAfterSeconds: 60 });
-    expect(throttle.begin('c@x', '5.6.7.8').ok).toBe(true); // another address, another email
+  it('deletes expired windows as new attempts arrive, so the table stays small', async () => {
+    const throttle = new LoginThrottle(db.sql, { perEmail: 3, perAddress: 0, windowMs: 60_000, now });
+    for (let i = 0; i < 10; i++) await throttle.begin(`scan${i}@x`, undefined);
+    expect(await windows()).toHaveLength(10);
+    clock += 60_000;
+    await throttle.begin('later@x', undefined);
+    expect(await windows()).toEqual([{ key: 'email:later@x', count: 1 }]);
   });
 
+});
+
+describe('sign-in throttle configuration', () => {
   it('is configured by flags or environment, and refuses nonsense', () => {
     const config = loadConfig(['--login-rate-limit-email', '3', '--login-rate-limit-window=90'], { LOGIN_RATE_LIMIT_ADDRESS: '7', LOGIN_RATE_LIMIT_EMAIL: '9' });
     expect(config.loginThrottle).toEqual({ perEmail: 3, perAddress: 7, windowMs: 90_000 });
@@ -159,5 +174,36 @@ describe('POST /api/v2/users/login throttling', () => {
     expect((await server.api.get('/api/v2/users/me', { token: users.member.token })).status).toBe(200);
     advance(60);
     expect((await signIn('member@example.com', PASSWORD)).status).toBe(201);
+  });
+});
+
+describe('sign-in throttling across two server processes on one PostgreSQL', () => {
+  let db: TestDatabase;
+  const apps: App[] = [];
+  const apis: Api[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    for (let i = 0; i < 2; i++) {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'experiments-data-'));
+      const config = loadConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--no-background-jobs', '--login-rate-limit-email', '4'], {});
+      const app = await buildApp({ config, database: db, secrets: SecretBox.fromPassphrase('test-secrets-key') });
+      apps.push(app);
+      apis.push(new Api(await app.start(0, '127.0.0.1')));
+    }
+    await createUsers(apis[0]);
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.stop();
+    await db?.destroy();
+  });
+
+  it('counts failures sent to either process against one limit', async () => {
+    const signIn = (api: Api, password: string) => api.post('/api/v2/users/login', { body: { email: 'owner@example.com', password } });
+    for (let i = 0; i < 4; i++) expectJson(await signIn(apis[i % 2], 'wrong-password'), 401, WRONG);
+    for (const api of apis) {
+      const refused = await signIn(api, PASSWORD);
+      expect(refused.status, refused.text).toBe(429);
+      expect(refused.body).toEqual(tooMany(Number(refused.headers.get('retry-after'))));
+    }
   });
 });
