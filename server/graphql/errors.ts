@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { DomainError, type ErrorKind } from '../errors.ts';
+import { tooLarge } from '../rest/http.ts';
 
 export const CODES: Record<ErrorKind, string> = {
   Unauthenticated: 'UNAUTHENTICATED',
@@ -41,6 +42,7 @@ export function maskError(error: unknown, message: string): Error {
       },
     });
   }
+  if (error instanceof GraphQLError && error.extensions?.code === 'REQUEST_ENTITY_TOO_LARGE') return sameAsRestTooLarge(error);
   if (!domain && error instanceof GraphQLError && !error.originalError) return withInputCode(error);
   if (!domain && error instanceof GraphQLError && error.originalError instanceof GraphQLError) {
     // An expected error raised as a GraphQLError (e.g. by scope auth): keep the field's location and path.
@@ -59,6 +61,12 @@ export function maskError(error: unknown, message: string): Error {
     path: error instanceof GraphQLError ? error.path : undefined,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   });
+}
+
+/** Yoga's body size refusal, worded as REST's (rest-api.md 1.1), keeping its 413. */
+function sameAsRestTooLarge(error: GraphQLError): GraphQLError {
+  const { message, detail } = tooLarge();
+  return new GraphQLError(message, { extensions: { ...error.extensions, detail } });
 }
 
 /**

@@ -201,7 +201,9 @@ describe('scanner-style bad input (production mode)', () => {
 
     it('refuses bodies over 4 MiB with 413, on GraphQL and on REST', async () => {
       const big = JSON.stringify({ query: '{ me { id } }', variables: { x: 'x'.repeat(4 * MIB) } });
-      expectGraphQL(await post(big), 413, { errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] });
+      expectGraphQL(await post(big), 413, {
+        errors: [{ message: 'Request body too large.', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', detail: 'Request bodies are limited to 4194304 bytes.' } }],
+      });
       const rest = await server.api.post('/api/experimental/chats', { token: users.member.token, body: JSON.stringify({ title: 'x'.repeat(4 * MIB) }) });
       expectJson(rest, 413, TOO_LARGE_BODY);
       // Streamed without a Content-Length: capped while reading, not after.
@@ -227,7 +229,7 @@ describe('scanner-style bad input (production mode)', () => {
         expect((streamed.cause as NodeJS.ErrnoException | undefined)?.code ?? streamed.message).toMatch(/EPIPE|ECONNRESET|other side closed|fetch failed/);
       } else {
         expect(streamed.status).toBe(413);
-        expect(await streamed.json()).toEqual({ errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] });
+        expect(await streamed.json()).toEqual({ errors: [{ message: 'Request body too large.', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', detail: 'Request bodies are limited to 4194304 bytes.' } }] });
       }
     });
 
