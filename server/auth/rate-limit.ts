@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Sql } from '../db/sql.ts';
 
 /**
@@ -29,8 +30,10 @@ interface WindowRow {
   count: number;
 }
 
-const emailKey = (email: string) => `email:${email}`;
-const addressKey = (address: string) => `address:${address}`;
+/** Keys are digests: fixed length whatever the client sends, and no stored list of tried emails. */
+const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
+const emailKey = (email: string) => `email:${digest(email)}`;
+const addressKey = (address: string) => `address:${digest(address)}`;
 
 /**
  * Every attempt uses one attempt of the email's and of the address's window; a success gives the
