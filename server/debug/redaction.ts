@@ -148,11 +148,15 @@ function mediaType(headers: unknown): string | undefined {
   return undefined;
 }
 
+const TRUNCATED_BYTES = Buffer.from(TRUNCATED);
+
 /** One attempt body: caps first, then redaction by kind; returns base64 or undefined for an empty body. */
 export function sanitizeAttemptBody(body: string, kind: 'request' | 'response', responseHeaders?: unknown): string | undefined {
   const bytes = decodeBodyBytes(body);
   if (bytes.length === 0) return undefined;
-  if (bytes.length > MAX_ATTEMPT_BODY_BYTES) return Buffer.from(TRUNCATED).toString('base64');
+  // A body already cut (by a recorder that applied these rules first) stays cut: sanitising twice
+  // gives what sanitising once gave.
+  if (bytes.length > MAX_ATTEMPT_BODY_BYTES || bytes.equals(TRUNCATED_BYTES)) return TRUNCATED_BYTES.toString('base64');
   const text = bytes.toString('utf8');
   let result: { text: string; changed: boolean };
   if (kind === 'request') {
@@ -212,8 +216,8 @@ export function redactUrl(raw: string, extraParams: readonly string[] = []): str
 }
 
 /** Redacts every http(s) URL inside free text (an attempt's error). */
-export function redactUrlsInText(text: string): string {
-  return text.replace(/https?:\/\/[^\s"']+/g, (match) => redactUrl(match));
+export function redactUrlsInText(text: string, extraParams: readonly string[] = []): string {
+  return text.replace(/https?:\/\/[^\s"']+/g, (match) => redactUrl(match, extraParams));
 }
 
 const SURROGATE = /[\ud800-\udfff]/;
@@ -286,7 +290,7 @@ export function sanitizeAttempts(attempts: unknown, extraUrlParams: readonly str
     if (isPlainObject(out.request_headers)) out.request_headers = redactHeaders(out.request_headers);
     if (isPlainObject(out.response_headers)) out.response_headers = redactHeaders(out.response_headers);
     if (typeof out.url === 'string') out.url = redactUrl(out.url, extraUrlParams);
-    if (typeof out.error === 'string') out.error = redactUrlsInText(out.error);
+    if (typeof out.error === 'string') out.error = redactUrlsInText(out.error, extraUrlParams);
     for (const [field, kind] of [['request_body', 'request'], ['response_body', 'response']] as const) {
       if (typeof out[field] !== 'string') continue;
       const body = sanitizeAttemptBody(out[field] as string, kind, out.response_headers);

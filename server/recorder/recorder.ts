@@ -1,13 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { sanitizeAttempts as sanitizeForServer } from '../debug/redaction.ts';
+import { capRequestText, redactUrlsInText, sanitizeAttempts as sanitizeForServer } from '../debug/redaction.ts';
 import { ADVISOR_USE_KEY } from '../debug/lifecycle.ts';
+import { detectFormat, normalizeRequest, normalizeResponse, type ProviderFormat } from './normalize.ts';
 
 /**
  * The server applies the contract's redaction; the recorder also hides `key` query parameters
- * (Google-style API keys), so such secrets never leave the runtime.
+ * (Google-style API keys), in URLs and in error text, so such secrets never leave the runtime.
  */
-const sanitizeAttempts = (attempts: unknown) => sanitizeForServer(attempts, ['key']);
-import { detectFormat, normalizeRequest, normalizeResponse, type ProviderFormat } from './normalize.ts';
+const EXTRA_URL_PARAMS = ['key'];
+const sanitizeAttempts = (attempts: unknown) => sanitizeForServer(attempts, EXTRA_URL_PARAMS);
 
 /**
  * Records an agent runtime's model calls as debug runs and steps through the ingestion API.
@@ -16,9 +17,13 @@ import { detectFormat, normalizeRequest, normalizeResponse, type ProviderFormat 
  *   await recorder.run({ kind: 'chat_turn', firstMessage }, (run) =>
  *     run.step({ operation: 'stream' }, () => llm.messages.create(body, { fetch: recorder.fetch })));
  *
- * `recorder.fetch` captures every HTTP attempt made inside a step (retries included). When the
- * chat's recording gate is closed it is a plain pass-through, and the recorder stops asking for a
- * while. Recording failures are reported to `onError` and never reach the agent.
+ * `recorder.fetch` captures every HTTP attempt made inside a step (retries included). Answers reach
+ * the agent as they arrive: a streamed body is recorded as the agent reads it, never read ahead.
+ * The agent waits for the server only to start a run (the gate, at most `timeoutMs`); everything
+ * else is written in the background, in order, and `flush()` waits for it (call it before the
+ * process exits). When the gate is closed, or the server cannot be reached, `recorder.fetch` is a
+ * plain pass-through and the recorder stops asking for a while. Recording failures are reported to
+ * `onError` and never reach the agent.
  */
 
 /** `\u0000` escapes in JSON text, not `\\u0000` (an escaped backslash followed by "u0000"). */
@@ -42,8 +47,10 @@ export interface RecorderOptions {
   chatId: string;
   /** The fetch the LLM client would use; also used for the ingestion calls. */
   fetch?: typeof fetch;
-  /** How long a closed gate is remembered before asking again. */
+  /** How long a closed gate (or an unreachable server) is remembered before asking again. Default 30 s. */
   gateCacheMs?: number;
+  /** How long one request to the server may take before it is abandoned and reported. Default 5 s. */
+  timeoutMs?: number;
   onError?: (error: Error) => void;
 }
 
@@ -132,11 +139,54 @@ function retryInfo(status: number, headers: Headers): Pick<Attempt, 'retry_class
   return { retry_classification: status === 429 ? 'rate_limited' : 'server_error', ...(Number.isFinite(seconds) ? { retry_delay_ms: Math.round(seconds * 1000) } : {}) };
 }
 
+/**
+ * The response with a body that hands the agent each chunk as it arrives and shows it to the
+ * recorder on the way: nothing is read ahead of the agent, and when the agent cancels, the
+ * provider's stream is cancelled too.
+ */
+function passThrough(
+  response: Response,
+  observe: { chunk(bytes: Uint8Array): void; end(): void; fail(error: unknown): void; cancel(): void },
+): Response {
+  const reader = response.body!.getReader();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            observe.end();
+            controller.close();
+            return;
+          }
+          observe.chunk(value);
+          controller.enqueue(value);
+        } catch (error) {
+          observe.fail(error);
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        observe.cancel();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // Clients read these; a Response built by hand would say "" and false.
+  Object.defineProperty(wrapped, 'url', { value: response.url });
+  Object.defineProperty(wrapped, 'redirected', { value: response.redirected });
+  return wrapped;
+}
+
 export class DebugRecorder {
   readonly fetch: typeof fetch;
   private readonly base: typeof fetch;
   private readonly current = new AsyncLocalStorage<ActiveStep | null>();
   private gateClosedUntil = 0;
+  /** Background recording of runs that already returned to the agent. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: RecorderOptions) {
     this.base = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -150,16 +200,45 @@ export class DebugRecorder {
     this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
   }
 
-  private async api(method: string, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
+  /**
+   * Waits until the recording of every run that returned has reached the server, or `timeoutMs`
+   * passed (a streamed answer the agent never reads to the end keeps its step open).
+   */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
+      await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
+      clearTimeout(timer);
+    }
+  }
+
+  private track(work: Promise<unknown>) {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** One ingestion request. A 409 is an answer only where `conflictIsAnswer` (starting a run: the gate). */
+  private async api(method: string, path: string, body: unknown, conflictIsAnswer = false): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
     const url = `${this.options.url.replace(/\/+$/, '')}/api/experimental/chats/${this.options.chatId}/debug${path}`;
     const response = await this.base(url, {
       method,
       headers: { 'Coder-Session-Token': this.options.token, 'Content-Type': 'application/json' },
       body: jsonWithoutNul(body),
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
     });
     const text = await response.text();
-    const json = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-    if (response.status >= 400 && response.status !== 409) throw new Error(`${method} ${path} answered ${response.status}: ${json?.message ?? text}`);
+    let json: Record<string, unknown> | undefined;
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (response.status >= 400 && !(conflictIsAnswer && response.status === 409)) {
+      const message = typeof json?.message === 'string' ? json.message : text.slice(0, 200);
+      throw new Error(`${method} ${path} answered ${response.status}: ${message}`);
+    }
     return { status: response.status, json };
   }
 
@@ -169,14 +248,23 @@ export class DebugRecorder {
     if (!runId) return work(this.passThroughRun());
     const writes: Promise<unknown>[] = [];
     const run: RecordedRun = { id: runId, recording: true, step: (stepInfo, stepWork) => this.step(runId, stepInfo, stepWork, writes) };
+    // Finished once every step's record is written; the agent does not wait for it.
+    const finish = (status: 'completed' | 'error') =>
+      this.track(
+        (async () => {
+          for (let settled = -1; settled !== writes.length; ) {
+            settled = writes.length;
+            await Promise.allSettled(writes);
+          }
+          await this.safe(() => this.api('PATCH', `/runs/${runId}`, { status }));
+        })(),
+      );
     try {
       const result = await work(run);
-      await Promise.allSettled(writes);
-      await this.safe(() => this.api('PATCH', `/runs/${runId}`, { status: 'completed' }));
+      finish('completed');
       return result;
     } catch (error) {
-      await Promise.allSettled(writes);
-      await this.safe(() => this.api('PATCH', `/runs/${runId}`, { status: 'error' }));
+      finish('error');
       throw error;
     }
   }
@@ -188,24 +276,35 @@ export class DebugRecorder {
   private async startRun(info: RunInfo): Promise<string | undefined> {
     if (Date.now() < this.gateClosedUntil) return undefined;
     try {
-      const { status, json } = await this.api('POST', '/runs', {
-        kind: info.kind,
-        provider: info.provider,
-        model: info.model,
-        model_config_id: info.modelConfigId,
-        first_message: info.firstMessage,
-        trigger_message_id: info.triggerMessageId,
-        history_tip_message_id: info.historyTipMessageId,
-      });
+      const { status, json } = await this.api(
+        'POST',
+        '/runs',
+        {
+          kind: info.kind,
+          provider: info.provider,
+          model: info.model,
+          model_config_id: info.modelConfigId,
+          first_message: info.firstMessage,
+          trigger_message_id: info.triggerMessageId,
+          history_tip_message_id: info.historyTipMessageId,
+        },
+        true,
+      );
       if (status === 409) {
-        this.gateClosedUntil = Date.now() + (this.options.gateCacheMs ?? 30_000);
+        this.closeGateForAWhile();
         return undefined;
       }
       return json?.id as string;
     } catch (error) {
+      // Unreachable, slow or failing: the next runs do not wait for it either.
+      this.closeGateForAWhile();
       this.report(error);
       return undefined;
     }
+  }
+
+  private closeGateForAWhile() {
+    this.gateClosedUntil = Date.now() + (this.options.gateCacheMs ?? 30_000);
   }
 
   private async safe<T>(write: () => Promise<T>): Promise<T | undefined> {
@@ -224,8 +323,9 @@ export class DebugRecorder {
       runWrites.push(chain);
       return chain;
     };
+    // Text is capped as the server would cap it, so a huge conversation still fits in one request.
     const create = (request: Record<string, unknown>) =>
-      this.safe(async () => (await this.api('POST', `/runs/${runId}/steps`, { operation: info.operation, normalized_request: request })).json?.id as string);
+      this.safe(async () => (await this.api('POST', `/runs/${runId}/steps`, { operation: info.operation, normalized_request: capRequestText(request) })).json?.id as string);
     const step: ActiveStep = {
       attempts: [],
       pending: [],
@@ -253,27 +353,34 @@ export class DebugRecorder {
         if (id) await this.api('PATCH', `/runs/${runId}/steps/${id}`, { ...body, attempts: sanitizeAttempts(step.attempts) });
       });
     };
+    // The answer goes back at once; the step is finished once its bodies have been read.
     try {
       const result = await this.current.run(step, work);
-      await Promise.allSettled(step.pending);
-      const last = [...step.attempts].reverse().find((a) => a.status === 'completed');
-      const decoded = last?.response_body ? Buffer.from(last.response_body, 'base64').toString('utf8') : '';
-      const normalized = last ? normalizeResponse(step.format, last.response_headers?.['content-type'] ?? '', decoded) : undefined;
-      await finish({
-        status: 'completed',
-        ...(normalized ? { normalized_response: normalized.response } : {}),
-        ...(normalized?.usage ? { usage: normalized.usage } : {}),
-        metadata: { ...(normalized?.streamSummary ? { stream_summary: normalized.streamSummary } : {}), ...advisorMetadata },
-      });
+      runWrites.push(
+        (async () => {
+          await Promise.allSettled(step.pending);
+          const last = [...step.attempts].reverse().find((a) => a.status === 'completed');
+          const decoded = last?.response_body ? Buffer.from(last.response_body, 'base64').toString('utf8') : '';
+          const normalized = last ? normalizeResponse(step.format, last.response_headers?.['content-type'] ?? '', decoded) : undefined;
+          await finish({
+            status: 'completed',
+            ...(normalized ? { normalized_response: normalized.response } : {}),
+            ...(normalized?.usage ? { usage: normalized.usage } : {}),
+            metadata: { ...(normalized?.streamSummary ? { stream_summary: normalized.streamSummary } : {}), ...advisorMetadata },
+          });
+        })(),
+      );
       return result;
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       const lastStatus = [...step.attempts].reverse().find((a) => a.response_status !== undefined)?.response_status;
-      await finish({
-        status: 'error',
-        error: { message: err.message, type: err.name || 'Error', ...(lastStatus ? { provider_status: lastStatus } : {}) },
-        ...(info.advisorUseId ? { metadata: advisorMetadata } : {}),
-      });
+      runWrites.push(
+        finish({
+          status: 'error',
+          error: { message: redactUrlsInText(err.message, EXTRA_URL_PARAMS), type: err.name || 'Error', ...(lastStatus ? { provider_status: lastStatus } : {}) },
+          ...(info.advisorUseId ? { metadata: advisorMetadata } : {}),
+        }),
+      );
       throw error;
     }
   }
@@ -289,7 +396,8 @@ export class DebugRecorder {
     } catch {
       parsedBody = undefined;
     }
-    if (step.attempts.length === 0) await step.ensureCreated(parsedBody, url);
+    // The step is created on the server while the provider is asked; nothing waits for it.
+    if (step.attempts.length === 0) void step.ensureCreated(parsedBody, url);
     let pathname = '';
     try {
       pathname = new URL(url).pathname;
@@ -322,25 +430,30 @@ export class DebugRecorder {
     attempt.response_status = response.status;
     attempt.response_headers = headersToRecord(response.headers);
     Object.assign(attempt, retryInfo(response.status, response.headers));
-    // The caller reads the original body; a clone is read to the end for the record.
-    const copy = response.clone();
-    step.pending.push(
-      copy
-        .arrayBuffer()
-        .then((buffer) => {
-          attempt.response_body = toBase64(new Uint8Array(buffer));
-          attempt.status = response.ok ? 'completed' : 'failed';
-        })
-        .catch((error: unknown) => {
-          attempt.status = 'failed';
-          attempt.error = error instanceof Error ? error.message : String(error);
-        })
-        .finally(() => {
-          attempt.finished_at = new Date().toISOString();
-          attempt.duration_ms = Math.round(performance.now() - started);
-          step.pushAttempts();
-        }),
-    );
-    return response;
+    let settle = () => {};
+    step.pending.push(new Promise<void>((resolve) => (settle = resolve)));
+    const chunks: Uint8Array[] = [];
+    let ended = false;
+    const end = (error?: string) => {
+      if (ended) return;
+      ended = true;
+      attempt.response_body = toBase64(Buffer.concat(chunks));
+      attempt.status = error === undefined && response.ok ? 'completed' : 'failed';
+      if (error !== undefined) attempt.error = error;
+      attempt.finished_at = new Date().toISOString();
+      attempt.duration_ms = Math.round(performance.now() - started);
+      step.pushAttempts();
+      settle();
+    };
+    if (!response.body) {
+      end();
+      return response;
+    }
+    return passThrough(response, {
+      chunk: (bytes) => chunks.push(bytes),
+      end: () => end(),
+      fail: (error) => end(error instanceof Error ? error.message : String(error)),
+      cancel: () => end('The caller stopped reading the response.'),
+    });
   }
 }

@@ -1,8 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../../server/demo/fake-provider.ts';
 import { DebugRecorder } from '../../server/recorder/index.ts';
 import { createChat, createUsers, type Users } from '../support/fixtures.ts';
+import { within } from '../support/server-process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+
+/**
+ * An OpenAI-style stream that sends its first event and holds the rest until `release()`; `closedEarly`
+ * resolves true when the client went away before the stream ended.
+ */
+async function heldStream(): Promise<{ url: string; release(): void; closedEarly: Promise<boolean>; close(): Promise<void> }> {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let closedEarly!: (value: boolean) => void;
+  const early = new Promise<boolean>((resolve) => (closedEarly = resolve));
+  const server: Server = createHttpServer((req, res) => {
+    req.resume();
+    let ended = false;
+    res.on('close', () => closedEarly(!ended));
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'Hel' } }] })}\n\n`);
+    void released.then(() => {
+      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 2 } })}\n\n`);
+      ended = true;
+      res.end('data: [DONE]\n\n');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`,
+    release,
+    closedEarly: early,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const STREAM_BODY = JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] });
 
 /** A minimal LLM client that retries 5xx like the vendor SDKs do. */
 async function callWithRetries(fetchFn: typeof fetch, url: string, body: unknown, apiKey: string): Promise<unknown> {
@@ -52,6 +92,7 @@ describe('recorder', () => {
     )) as { content: { text: string }[]; usage: { input_tokens: number; output_tokens: number } };
     const text = answer.content[0].text;
     const { input_tokens: input, output_tokens: output } = answer.usage;
+    await recorder.flush();
     expect(errors).toEqual([]);
 
     const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
@@ -107,6 +148,7 @@ describe('recorder', () => {
       ),
     );
     expect(String(streamed)).toContain('data: [DONE]');
+    await recorder.flush();
     const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
     const run = (await open.api.get(`/api/experimental/chats/${chatId}/debug/runs/${list.body[0].id}`, { token: users.member.token })).body;
     expect(run.steps[0]).toMatchObject({
@@ -141,6 +183,7 @@ describe('recorder', () => {
         callWithRetries(recorder.fetch, `${provider.url}/v1/messages`, { model: 'claude-sonnet-4', max_tokens: 64, messages: [{ role: 'user', content: 'advise' }] }, 'sk-a'),
       )) as typeof advice;
     });
+    await recorder.flush();
     const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
     const run = (await open.api.get(`/api/experimental/chats/${chatId}/debug/runs/${list.body[0].id}`, { token: users.member.token })).body;
     expect(run.steps[1].metadata).toEqual({ advisor_use_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
@@ -166,6 +209,7 @@ describe('recorder', () => {
       ),
     )) as { content: { text: string }[] };
     expect(answer.content[0].text).toBe(said);
+    await recorder.flush();
     expect(errors).toEqual([]);
 
     const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
@@ -188,6 +232,7 @@ describe('recorder', () => {
     await expect(
       recorder.run({ kind: 'chat_turn' }, (run) => run.step({ operation: 'generate' }, () => recorder.fetch(`${provider.url}/drop`, { method: 'POST', body: '{}' }))),
     ).rejects.toThrow();
+    await recorder.flush();
     const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
     const run = (await open.api.get(`/api/experimental/chats/${chatId}/debug/runs/${list.body[0].id}`, { token: users.member.token })).body;
     expect(run.status).toBe('error');
@@ -218,5 +263,122 @@ describe('recorder', () => {
     expect(ingestion).toHaveLength(1); // one refused POST /runs, then the closed gate is remembered
     const list = await closed.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: closedUsers.member.token });
     expect(list.text).toBe('[]\n');
+  });
+
+  /** The stored detail of the chat's only run. */
+  const onlyRun = async (chatId: string) => {
+    const list = await open.api.get(`/api/experimental/chats/${chatId}/debug/runs`, { token: users.member.token });
+    expect(list.body).toHaveLength(1);
+    return (await open.api.get(`/api/experimental/chats/${chatId}/debug/runs/${list.body[0].id}`, { token: users.member.token })).body;
+  };
+
+  it('hands a streamed answer to the agent as it arrives, while the provider is still sending, and records all of it', async () => {
+    const held = await heldStream();
+    try {
+      const chatId = await createChat(open.api, users.member.token);
+      const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId });
+      let text = '';
+      await recorder.run({ kind: 'chat_turn', provider: 'openai' }, async (run) => {
+        const response = await within(run.step({ operation: 'stream' }, () => recorder.fetch(held.url, { method: 'POST', body: STREAM_BODY })), 5000, 'the step to hand back the response before the stream ends');
+        expect(response.headers.get('content-type')).toBe('text/event-stream');
+        expect(response.url).toBe(held.url);
+        const reader = response.body!.getReader();
+        const first = await within(reader.read(), 5000, 'the first event before the provider sends the rest');
+        text += new TextDecoder().decode(first.value);
+        held.release();
+        for (let next = await reader.read(); !next.done; next = await reader.read()) text += new TextDecoder().decode(next.value);
+      });
+      expect(text).toContain('"Hel"');
+      expect(text).toContain('[DONE]');
+      await recorder.flush();
+      const run = await onlyRun(chatId);
+      expect(run.status).toBe('completed');
+      expect(run.steps[0]).toMatchObject({ status: 'completed', usage: { input_tokens: 3, output_tokens: 2 } });
+      expect(Buffer.from(run.steps[0].attempts[0].response_body, 'base64').toString()).toBe(text);
+    } finally {
+      await held.close();
+    }
+  });
+
+  it('cancels the provider\'s stream when the agent stops reading, and records the attempt as stopped', async () => {
+    const held = await heldStream();
+    try {
+      const chatId = await createChat(open.api, users.member.token);
+      const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId });
+      await recorder.run({ kind: 'chat_turn', provider: 'openai' }, async (run) => {
+        const response = await within(run.step({ operation: 'stream' }, () => recorder.fetch(held.url, { method: 'POST', body: STREAM_BODY })), 5000, 'the response');
+        const reader = response.body!.getReader();
+        await reader.read();
+        await reader.cancel();
+      });
+      expect(await within(held.closedEarly, 5000, 'the provider to see the client go away')).toBe(true);
+      await recorder.flush();
+      const attempt = (await onlyRun(chatId)).steps[0].attempts[0];
+      expect(attempt).toMatchObject({ status: 'failed', error: 'The caller stopped reading the response.' });
+      expect(Buffer.from(attempt.response_body, 'base64').toString()).toContain('"Hel"');
+    } finally {
+      held.release();
+      await held.close();
+    }
+  });
+
+  it('never keeps the agent waiting on a server that does not answer: one bounded wait, then a pass-through for a while', async () => {
+    const sockets: Socket[] = [];
+    let requests = 0;
+    const silent = createTcpServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', (bytes) => (requests += (bytes.toString('latin1').match(/^POST \//gm) ?? []).length));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const errors: Error[] = [];
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const recorder = new DebugRecorder({ url, token: users.member.token, chatId: randomUUID(), timeoutMs: 300, onError: (e) => errors.push(e) });
+      for (let i = 0; i < 3; i++) {
+        const answer = await within(
+          recorder.run({ kind: 'chat_turn' }, (run) => run.step({ operation: 'generate' }, () => callWithRetries(recorder.fetch, `${provider.url}/v1/messages`, { messages: [] }, 'k'))),
+          5000,
+          'the agent\'s answer',
+        );
+        expect(answer).toMatchObject({ type: 'message' });
+      }
+      expect(requests).toBe(1);
+      expect(errors).toHaveLength(1);
+      await within(recorder.flush(), 1000, 'flush with nothing recorded');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('reports writes the server refuses (a step of a run finished elsewhere: 409), and the agent still gets its answer', async () => {
+    const chatId = await createChat(open.api, users.member.token);
+    const errors: Error[] = [];
+    const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId, onError: (e) => errors.push(e) });
+    const answer = await recorder.run({ kind: 'chat_turn' }, async (run) => {
+      await open.api.patch(`/api/experimental/chats/${chatId}/debug/runs/${run.id}`, { token: users.member.token, body: { status: 'interrupted' } });
+      return run.step({ operation: 'generate' }, () => callWithRetries(recorder.fetch, `${provider.url}/v1/messages`, { messages: [] }, 'k'));
+    });
+    expect(answer).toMatchObject({ type: 'message' });
+    await recorder.flush();
+    expect(errors.map((e) => e.message)).toContainEqual(expect.stringMatching(/^POST \/runs\/[0-9a-f-]+\/steps answered 409: /));
+  });
+
+  it('records a request body over 50,000 bytes as [TRUNCATED], caps message text, and keeps `key` out of error text', async () => {
+    const chatId = await createChat(open.api, users.member.token);
+    const big = { model: 'claude-sonnet-4', max_tokens: 16, messages: [{ role: 'user', content: 'x'.repeat(60_000) }] };
+    const failing: typeof fetch = (input, init) =>
+      String(input).includes('/fail-with-url') ? Promise.reject(new TypeError('request to https://gen.example/v1/models?alt=sse&key=AIzaSECRET failed')) : fetch(input, init);
+    const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId, fetch: failing });
+    await recorder.run({ kind: 'chat_turn', provider: 'anthropic' }, async (run) => {
+      await run.step({ operation: 'generate' }, () => callWithRetries(recorder.fetch, `${provider.url}/v1/messages`, big, 'k'));
+      await run.step({ operation: 'generate' }, () => recorder.fetch(`${provider.url}/fail-with-url`, { method: 'POST', body: '{}' })).catch(() => undefined);
+    });
+    await recorder.flush();
+    const run = await onlyRun(chatId);
+    expect(Buffer.from(run.steps[0].attempts[0].request_body, 'base64').toString()).toBe('[TRUNCATED]');
+    expect(run.steps[0].normalized_request.messages[0].parts[0]).toMatchObject({ text_length: 60_000 });
+    expect(JSON.stringify(run)).not.toContain('AIzaSECRET');
+    expect(run.steps[1].attempts[0].error).toContain('key=%5BREDACTED%5D');
   });
 });
