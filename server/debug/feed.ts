@@ -147,7 +147,12 @@ class ChatFeed {
     this.lastSeq = startSeq;
     this.offs = [
       deps.events.on(debugTopic(chatId), () => void this.pull()),
-      deps.events.on(DEBUG_RESYNC_TOPIC, () => void this.pull()),
+      // Notifications were lost while the event bus was away: a share removed or the chat deleted
+      // meanwhile is found by checking again, before anything read from the database is delivered.
+      deps.events.on(DEBUG_RESYNC_TOPIC, () => {
+        this.accessCheck = this.accessCheck.then(() => this.recheckAccess());
+        void this.pull();
+      }),
       deps.events.on(CHAT_TOPIC(chatId), (payload) => {
         if (payload.kind === 'DELETED') this.chatDeleted();
         else if (payload.kind === 'ACL_CHANGED') this.accessCheck = this.accessCheck.then(() => this.recheckAccess());
@@ -202,8 +207,13 @@ class ChatFeed {
     }
   }
 
-  /** Access is re-checked when sharing changes: a reader whose share was removed loses the stream. */
+  /**
+   * Access is re-checked when sharing changes (or changes may have been missed): a reader whose
+   * share was removed loses the stream; a chat that is gone ends every stream as its deletion does.
+   */
   private async recheckAccess() {
+    const exists = await this.deps.sql.query('SELECT 1 FROM chats WHERE id = $1::uuid', [this.chatId]).catch(() => [1]);
+    if (exists.length === 0) return this.chatDeleted();
     await Promise.all(
       [...this.subscribers].map(async (sub) => {
         const chat = await this.chats.findReadable(sub.actor, this.chatId).catch(() => null);

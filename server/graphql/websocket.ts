@@ -4,6 +4,8 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Actor } from '../auth/actor.ts';
+import { DEBUG_RESYNC_TOPIC } from '../debug/events.ts';
+import { DomainError } from '../errors.ts';
 import { originAllowed } from '../http/origin.ts';
 import { tokenFromHeaders } from '../rest/http.ts';
 import type { Services } from '../services.ts';
@@ -36,6 +38,8 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
 export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Services, allowedOrigins: () => string[]) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
   const socketsByKey = new Map<string, Set<WebSocket>>();
+  /** Each open socket's token, to check its session again (expiry, or a logout this process missed). */
+  const tokens = new Map<WebSocket, string>();
 
   const disposable = useServer<Record<string, unknown> | undefined, ExtraFields>(
     {
@@ -51,9 +55,11 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
         let set = socketsByKey.get(actor.keyId);
         if (!set) socketsByKey.set(actor.keyId, (set = new Set()));
         set.add(ctx.extra.socket);
+        tokens.set(ctx.extra.socket, token!);
         return true;
       },
       onClose: (ctx) => {
+        tokens.delete(ctx.extra.socket);
         const keyId = ctx.extra.actor?.keyId;
         if (!keyId) return;
         const set = socketsByKey.get(keyId);
@@ -106,6 +112,24 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
     for (const socket of socketsByKey.get(payload.keyId) ?? []) socket.close(4403, 'Forbidden');
   });
 
+  // Sessions are checked again now and then and after a gap in events: an expired session, or one
+  // revoked while this process missed the notice, closes its sockets like a logout. A failure to
+  // look the key up (the database away) keeps the socket.
+  const recheckSessions = async () => {
+    await Promise.all(
+      [...tokens].map(async ([socket, token]) => {
+        const ended = await services.users.authenticate(token).then(
+          () => false,
+          (error: unknown) => error instanceof DomainError && error.kind === 'Unauthenticated',
+        );
+        if (ended) socket.close(4403, 'Forbidden');
+      }),
+    );
+  };
+  const offResync = services.deps.events.on(DEBUG_RESYNC_TOPIC, () => void recheckSessions());
+  const sessionTimer = setInterval(() => void recheckSessions(), Math.max(1000, services.config.keyCacheMs));
+  sessionTimer.unref();
+
   return {
     /** Upgrades /graphql after an Origin check: cookies authenticate sockets and WebSockets have no CORS. */
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
@@ -117,6 +141,8 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
     },
     async close() {
       unsubscribe();
+      offResync();
+      clearInterval(sessionTimer);
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await disposable.dispose();
       for (const client of wss.clients) client.terminate();

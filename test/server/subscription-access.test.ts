@@ -3,6 +3,7 @@
 // chat ends it with one chatDeleted event; archiving appends a persisted DEBUG_DATA_DELETED event.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEBUG_RESYNC_TOPIC } from '../../server/debug/events.ts';
 import { BACKENDS } from '../support/database.ts';
 import { DebugStream, DebugWriter, storedEvents, subscriberCount, waitForLiveSubscribers, waitUntil } from '../support/debug-stream.ts';
 import { NOT_FOUND_BODY, PASSWORD, createChat, createUsers, login, share, type TestUser, type Users } from '../support/fixtures.ts';
@@ -17,7 +18,8 @@ describe.each(BACKENDS)('chatDebugEvents access on %s', (backend) => {
   let counter = 0;
 
   beforeAll(async () => {
-    server = await startTestServer(backend, { args: ['--chat-debug-logging-enabled'] });
+    // Key lookups remembered 1 s: open sockets' sessions are checked again every second.
+    server = await startTestServer(backend, { args: ['--chat-debug-logging-enabled', '--key-cache-seconds', '1'] });
     users = await createUsers(server.api);
   });
   afterEach(async () => {
@@ -139,6 +141,50 @@ describe.each(BACKENDS)('chatDebugEvents access on %s', (backend) => {
       await waitUntil(() => stream.closeCodes.length > 0, 'the close');
       expect(stream.closeCodes).toEqual([4403]);
       await waitUntil(async () => (await subscriberCount(hub(), chat)) === 0, 'the subscriber to be removed');
+    });
+  });
+
+  describe('sessions and missed notices', () => {
+    it('closes the socket with 4403 when the session expires mid-stream', async () => {
+      const reader = await newMember();
+      const chat = await createChat(server.api, users.member.token);
+      await share(server.api, users.member.token, chat, reader.id);
+      const stream = open(reader.token).subscribe(chat);
+      await waitForLiveSubscribers(hub(), chat, 1);
+      await server.db.prisma.apiKey.update({ where: { id: reader.token.split('-')[0] }, data: { expiresAt: new Date(Date.now() + 500) } });
+      await waitUntil(() => stream.closeCodes.length > 0, 'the close');
+      expect(stream.closeCodes).toEqual([4403]);
+    });
+
+    it('after a gap in events, finds what it missed: a removed share ends that stream, a revoked session closes its socket, a deleted chat ends with chatDeleted', async () => {
+      const reader = await newMember();
+      const loggedOut = await newMember();
+      const chat = await createChat(server.api, users.member.token);
+      const gone = await createChat(server.api, users.member.token);
+      for (const user of [reader, loggedOut]) await share(server.api, users.member.token, chat, user.id);
+      const unshared = open(reader.token).subscribe(chat);
+      const revoked = open(loggedOut.token).subscribe(chat);
+      const owner = open(users.member.token).subscribe(chat);
+      const deleted = open(users.member.token).subscribe(gone);
+      await waitForLiveSubscribers(hub(), chat, 3);
+      await waitForLiveSubscribers(hub(), gone, 1);
+      // Changes whose notices never arrived (as while the LISTEN connection was down).
+      await server.db.sql.query('DELETE FROM chat_acl WHERE chat_id = $1::uuid AND user_id = $2::uuid', [chat, reader.id]);
+      await server.db.prisma.apiKey.update({ where: { id: loggedOut.token.split('-')[0] }, data: { revokedAt: new Date() } });
+      await server.db.sql.query('DELETE FROM chats WHERE id = $1::uuid', [gone]);
+      server.app.services.deps.events.publish(DEBUG_RESYNC_TOPIC, { reason: 'test' });
+
+      await unshared.waitEnded();
+      expect(codeOf(unshared.errors[0])).toBe('NOT_FOUND');
+      await waitUntil(() => revoked.closeCodes.length > 0, 'the revoked session to be closed');
+      expect(revoked.closeCodes).toEqual([4403]);
+      const [last] = await deleted.take(1);
+      expect(last).toMatchObject({ kind: 'DEBUG_DATA_DELETED', chatDeleted: true });
+      await waitUntil(() => deleted.completed, 'the deleted chat\'s stream to complete');
+      // The owner's stream goes on.
+      await new DebugWriter(server.api, users.member.token, chat).startRun();
+      expect((await owner.take(1))[0].kind).toBe('RUN_STARTED');
+      expect(unshared.events).toEqual([]);
     });
   });
 
