@@ -9,6 +9,14 @@ interface ExportOptions {
   out?: string;
 }
 
+export const EXPORT_USAGE = `Usage: npm run export -- --chat <chat id> [--run <run id>] [--url <server URL>] [--token <token>] [--out <file>]
+
+Writes the chat's newest runs (at most ${MAX_EXPORTED_RUNS}), or one run with --run, as the Debug tab's export does.
+--chat    or CHAT_ID
+--url     or CODER_URL (default http://localhost:3000)
+--token   or CODER_SESSION_TOKEN: a session token or an API key of the chat's owner or a reader
+--out     the file to write (default: the browser export's file name, in the current directory)`;
+
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ExportOptions {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -25,11 +33,19 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ExportOptions {
   const token = flags.get('token') ?? env.CODER_SESSION_TOKEN;
   if (!chat) throw new Error('Pass --chat <chat id> (or set CHAT_ID).');
   if (!token) throw new Error('Pass --token <session token or key> (or set CODER_SESSION_TOKEN).');
-  return { chat, run: flags.get('run') ?? env.RUN_ID, url: url.replace(/\/+$/, ''), token, out: flags.get('out') };
+  // Only --run picks one run: a RUN_ID left in the environment (as the README's walkthrough leaves
+  // one) must not turn a chat export into a run export.
+  return { chat, run: flags.get('run'), url: url.replace(/\/+$/, ''), token, out: flags.get('out') };
 }
 
 async function getJson(options: ExportOptions, path: string): Promise<unknown> {
-  const response = await fetch(`${options.url}${path}`, { headers: { 'Coder-Session-Token': options.token } });
+  let response: Response;
+  try {
+    response = await fetch(`${options.url}${path}`, { headers: { 'Coder-Session-Token': options.token } });
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+    throw new Error(`Cannot reach ${options.url}: ${cause}`);
+  }
   const text = await response.text();
   if (!response.ok) {
     let message = text.trim();
@@ -48,6 +64,10 @@ async function getJson(options: ExportOptions, path: string): Promise<unknown> {
  * envelope and file name as the browser export (web-ui.md section 5).
  */
 export async function exportCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(EXPORT_USAGE);
+    return 0;
+  }
   const options = parseArgs(argv, env);
   const base = `/api/experimental/chats/${encodeURIComponent(options.chat)}/debug/runs`;
   const exportedAt = new Date().toISOString();

@@ -1,7 +1,10 @@
 // The docs' curl + jq recipes run unchanged against the server (seeds/experiments.md "API access"),
 // the `export` command (product.md 6, web-ui.md 5.1) and the `purge` command (rest-api.md 14.5, case 92).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -240,6 +243,30 @@ describe.each(BACKENDS)('export recipes and the export command on %s', (backend)
     expect(text).toBe(JSON.stringify(envelope, null, 2));
     expect(Object.keys(envelope)).toEqual(['version', 'scope', 'exported_at', 'chat_id', 'run_id', 'run']);
     expect(envelope).toEqual({ version: 1, scope: 'run', exported_at: envelope.exported_at, chat_id: chatId, run_id: runId, run: await restDetail(chatId, runId) });
+  });
+
+  it('export ignores a RUN_ID left in the environment: only --run exports one run', async () => {
+    const cwd = await tmp();
+    const result = await cli(['export', '--chat', chatId, '--url', server.url, '--token', users.member.token], cwd, { RUN_ID: runIds[0] });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readdir(cwd)).toEqual([expect.stringMatching(/^coder-agents-debug-chat-/)]);
+  });
+
+  it('export --help prints the usage and exits 0; an unreachable server is named in the error', async () => {
+    const cwd = await tmp();
+    const help = await cli(['export', '--help'], cwd);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: npm run export -- --chat <chat id>');
+    // A port nothing listens on: one just freed.
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const freed = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise((resolve) => probe.close(resolve));
+    const down = await cli(['export', '--chat', chatId, '--url', freed, '--token', users.member.token], cwd);
+    expect(down.code).not.toBe(0);
+    expect(down.stderr).toContain(`Cannot reach ${freed}: `);
+    expect(down.stderr).toContain('ECONNREFUSED');
+    expect(await readdir(cwd)).toEqual([]);
   });
 
   it('export fails with a message and writes nothing when the caller may not read the chat', async () => {
