@@ -51,6 +51,11 @@ export interface RecorderOptions {
   gateCacheMs?: number;
   /** How long one request to the server may take before it is abandoned and reported. Default 5 s. */
   timeoutMs?: number;
+  /**
+   * A response body the agent stops reading for this long (without cancelling it) is recorded as
+   * far as it was read, so its step and run can finish. Default 30 s.
+   */
+  abandonedBodyMs?: number;
   onError?: (error: Error) => void;
 }
 
@@ -94,9 +99,25 @@ interface Attempt {
   retry_delay_ms?: number;
 }
 
+/** A response body being recorded; `end` records what was read so far (once). */
+interface OpenBody {
+  end(note?: string, failed?: boolean): void;
+  /** Read from a copy to its end whatever the agent does (error answers): not closed early. */
+  copied?: boolean;
+}
+
+/** Per recorded run: its writes (awaited before it is finished) and the order its steps are created in. */
+interface RunState {
+  id: string;
+  writes: Promise<unknown>[];
+  lastCreation: Promise<unknown>;
+}
+
 interface ActiveStep {
   attempts: Attempt[];
   pending: Promise<void>[];
+  /** Bodies not yet read to the end: a retry, or the step's end, closes their record. */
+  openBodies: Set<OpenBody>;
   /** Resolves to the step id once created on the server (at the first attempt when no request was given). */
   id?: Promise<string | undefined>;
   ensureCreated(requestBody: unknown, url: string): Promise<string | undefined>;
@@ -146,12 +167,14 @@ function retryInfo(status: number, headers: Headers): Pick<Attempt, 'retry_class
  */
 function passThrough(
   response: Response,
-  observe: { chunk(bytes: Uint8Array): void; end(): void; fail(error: unknown): void; cancel(): void },
-): Response {
-  const reader = response.body!.getReader();
+  observe: { pulling(): void; chunk(bytes: Uint8Array): void; end(): void; fail(error: unknown): void; cancel(): void },
+): Response | undefined {
+  if (typeof response.body?.getReader !== 'function') return undefined;
+  const reader = response.body.getReader();
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        observe.pulling();
         try {
           const { done, value } = await reader.read();
           if (done) {
@@ -173,7 +196,13 @@ function passThrough(
     },
     { highWaterMark: 0 },
   );
-  const wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  let wrapped: Response;
+  try {
+    wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  } catch {
+    reader.releaseLock();
+    return undefined; // a status a built Response cannot carry with a body
+  }
   // Clients read these; a Response built by hand would say "" and false.
   Object.defineProperty(wrapped, 'url', { value: response.url });
   Object.defineProperty(wrapped, 'redirected', { value: response.redirected });
@@ -212,6 +241,7 @@ export class DebugRecorder {
       await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
       clearTimeout(timer);
     }
+    if (this.inFlight.size > 0) this.report(new Error(`flush: ${this.inFlight.size} run(s) still being recorded after ${timeoutMs} ms`));
   }
 
   private track(work: Promise<unknown>) {
@@ -246,8 +276,9 @@ export class DebugRecorder {
   async run<T>(info: RunInfo, work: (run: RecordedRun) => Promise<T>): Promise<T> {
     const runId = await this.startRun(info);
     if (!runId) return work(this.passThroughRun());
-    const writes: Promise<unknown>[] = [];
-    const run: RecordedRun = { id: runId, recording: true, step: (stepInfo, stepWork) => this.step(runId, stepInfo, stepWork, writes) };
+    const state: RunState = { id: runId, writes: [], lastCreation: Promise.resolve() };
+    const { writes } = state;
+    const run: RecordedRun = { id: runId, recording: true, step: (stepInfo, stepWork) => this.step(state, stepInfo, stepWork) };
     // Finished once every step's record is written; the agent does not wait for it.
     const finish = (status: 'completed' | 'error') =>
       this.track(
@@ -316,7 +347,8 @@ export class DebugRecorder {
     }
   }
 
-  private async step<T>(runId: string, info: StepInfo, work: () => Promise<T>, runWrites: Promise<unknown>[]): Promise<T> {
+  private async step<T>(run: RunState, info: StepInfo, work: () => Promise<T>): Promise<T> {
+    const { id: runId, writes: runWrites } = run;
     let chain: Promise<unknown> = Promise.resolve();
     const enqueue = (write: () => Promise<unknown>) => {
       chain = chain.then(() => this.safe(write));
@@ -324,11 +356,18 @@ export class DebugRecorder {
       return chain;
     };
     // Text is capped as the server would cap it, so a huge conversation still fits in one request.
-    const create = (request: Record<string, unknown>) =>
-      this.safe(async () => (await this.api('POST', `/runs/${runId}/steps`, { operation: info.operation, normalized_request: capRequestText(request) })).json?.id as string);
+    // Steps are created one after another, so the server numbers them in the order they began.
+    const create = (request: Record<string, unknown>) => {
+      const created = run.lastCreation.then(() =>
+        this.safe(async () => (await this.api('POST', `/runs/${runId}/steps`, { operation: info.operation, normalized_request: capRequestText(request) })).json?.id as string),
+      );
+      run.lastCreation = created;
+      return created;
+    };
     const step: ActiveStep = {
       attempts: [],
       pending: [],
+      openBodies: new Set(),
       format: 'unknown',
       id: info.request ? create(info.request) : undefined,
       ensureCreated: (requestBody, url) => {
@@ -372,6 +411,8 @@ export class DebugRecorder {
       );
       return result;
     } catch (error) {
+      // The agent gave up on this call: what its bodies held so far is all there will be.
+      for (const body of step.openBodies) if (!body.copied) body.end();
       const err = error instanceof Error ? error : new Error(String(error));
       const lastStatus = [...step.attempts].reverse().find((a) => a.response_status !== undefined)?.response_status;
       runWrites.push(
@@ -398,6 +439,8 @@ export class DebugRecorder {
     }
     // The step is created on the server while the provider is asked; nothing waits for it.
     if (step.attempts.length === 0) void step.ensureCreated(parsedBody, url);
+    // A new attempt means the earlier ones are over (an SDK need not read a body it retries).
+    for (const body of step.openBodies) if (!body.copied) body.end();
     let pathname = '';
     try {
       pathname = new URL(url).pathname;
@@ -433,27 +476,61 @@ export class DebugRecorder {
     let settle = () => {};
     step.pending.push(new Promise<void>((resolve) => (settle = resolve)));
     const chunks: Uint8Array[] = [];
-    let ended = false;
-    const end = (error?: string) => {
-      if (ended) return;
-      ended = true;
-      attempt.response_body = toBase64(Buffer.concat(chunks));
-      attempt.status = error === undefined && response.ok ? 'completed' : 'failed';
-      if (error !== undefined) attempt.error = error;
-      attempt.finished_at = new Date().toISOString();
-      attempt.duration_ms = Math.round(performance.now() - started);
-      step.pushAttempts();
-      settle();
+    let idle: NodeJS.Timeout | undefined;
+    const body: OpenBody = {
+      end: (note, failed = false) => {
+        if (!step.openBodies.delete(body)) return;
+        clearTimeout(idle);
+        attempt.response_body = toBase64(Buffer.concat(chunks));
+        attempt.status = response.ok && !failed ? 'completed' : 'failed';
+        if (note !== undefined) attempt.error = note;
+        attempt.finished_at = new Date().toISOString();
+        attempt.duration_ms = Math.round(performance.now() - started);
+        step.pushAttempts();
+        settle();
+      },
     };
+    step.openBodies.add(body);
     if (!response.body) {
-      end();
+      body.end();
       return response;
     }
-    return passThrough(response, {
-      chunk: (bytes) => chunks.push(bytes),
-      end: () => end(),
-      fail: (error) => end(error instanceof Error ? error.message : String(error)),
-      cancel: () => end('The caller stopped reading the response.'),
+    // An error answer is short and often not read by a client that retries: read a copy now.
+    if (!response.ok) {
+      body.copied = true;
+      response
+        .clone()
+        .arrayBuffer()
+        .then((buffer) => chunks.push(new Uint8Array(buffer)))
+        .catch(() => undefined)
+        .finally(() => body.end());
+      return response;
+    }
+    const abandonedAfter = this.options.abandonedBodyMs ?? 30_000;
+    const waitForReader = (waiting: boolean) => {
+      clearTimeout(idle);
+      if (waiting && step.openBodies.has(body)) {
+        idle = setTimeout(() => body.end('The caller did not read the rest of the response.'), abandonedAfter);
+        idle.unref(); // never what keeps an agent's process alive
+      }
+    };
+    const wrapped = passThrough(response, {
+      pulling: () => waitForReader(false),
+      chunk: (bytes) => {
+        if (!step.openBodies.has(body)) return; // recorded already: the rest only passes through
+        chunks.push(bytes);
+        waitForReader(true);
+      },
+      end: () => body.end(),
+      fail: (error) => body.end(error instanceof Error ? error.message : String(error), true),
+      cancel: () => body.end('The caller stopped reading the response.'),
     });
+    if (!wrapped) {
+      // Not a standard body (another fetch implementation): the agent gets it as it is.
+      body.end();
+      return response;
+    }
+    waitForReader(true);
+    return wrapped;
   }
 }

@@ -314,12 +314,57 @@ describe('recorder', () => {
       expect(await within(held.closedEarly, 5000, 'the provider to see the client go away')).toBe(true);
       await recorder.flush();
       const attempt = (await onlyRun(chatId)).steps[0].attempts[0];
-      expect(attempt).toMatchObject({ status: 'failed', error: 'The caller stopped reading the response.' });
+      // The exchange itself went well; the record says where the agent stopped.
+      expect(attempt).toMatchObject({ status: 'completed', error: 'The caller stopped reading the response.' });
       expect(Buffer.from(attempt.response_body, 'base64').toString()).toContain('"Hel"');
     } finally {
       held.release();
       await held.close();
     }
+  });
+
+  it('records bodies the agent never reads: a retried error answer in full, an unread answer as far as it went; the run still finishes', async () => {
+    const chatId = await createChat(open.api, users.member.token);
+    const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId, abandonedBodyMs: 200 });
+    const request = JSON.stringify({ model: 'claude-sonnet-4', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+    provider.failNextMessage();
+    const status = await recorder.run({ kind: 'chat_turn', provider: 'anthropic' }, (run) =>
+      run.step({ operation: 'generate' }, async () => {
+        const overloaded = await recorder.fetch(`${provider.url}/v1/messages`, { method: 'POST', body: request }); // not read: retried
+        expect(overloaded.status).toBe(529);
+        return (await recorder.fetch(`${provider.url}/v1/messages`, { method: 'POST', body: request })).status; // never read
+      }),
+    );
+    expect(status).toBe(200);
+    await within(recorder.flush(), 5000, 'the recording to finish');
+    const run = await onlyRun(chatId);
+    expect(run.status).toBe('completed');
+    const [retried, unread] = run.steps[0].attempts;
+    expect(retried).toMatchObject({ number: 1, status: 'failed', response_status: 529, retry_classification: 'server_error' });
+    expect(Buffer.from(retried.response_body, 'base64').toString()).toContain('overloaded');
+    expect(unread).toMatchObject({ number: 2, status: 'completed', response_status: 200, error: 'The caller did not read the rest of the response.' });
+  });
+
+  it('creates a run\'s steps in the order they began, however slowly the first creation goes', async () => {
+    const chatId = await createChat(open.api, users.member.token);
+    let creations = 0;
+    const slowFirstCreation: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/steps') && ++creations === 1) await new Promise((resolve) => setTimeout(resolve, 300));
+      return fetch(input, init);
+    };
+    const recorder = new DebugRecorder({ url: open.url, token: users.member.token, chatId, fetch: slowFirstCreation });
+    await recorder.run({ kind: 'chat_turn', provider: 'anthropic' }, async (run) => {
+      for (const content of ['first', 'second']) {
+        const body = JSON.stringify({ model: 'claude-sonnet-4', max_tokens: 16, messages: [{ role: 'user', content }] });
+        await run.step({ operation: 'generate' }, () => callWithRetries(recorder.fetch, `${provider.url}/v1/messages`, JSON.parse(body), 'k'));
+      }
+    });
+    await recorder.flush();
+    const steps = (await onlyRun(chatId)).steps as { step_number: number; normalized_request: { messages: { parts: { text: string }[] }[] } }[];
+    expect(steps.map((s) => [s.step_number, s.normalized_request.messages[0].parts[0].text])).toEqual([
+      [1, 'first'],
+      [2, 'second'],
+    ]);
   });
 
   it('never keeps the agent waiting on a server that does not answer: one bounded wait, then a pass-through for a while', async () => {
