@@ -69,6 +69,10 @@ export class LoginThrottle {
     if (limits.size === 0) return { ok: true };
     const now = this.now();
     const [first, second = null] = [...limits.keys()].sort();
+    // A key already spent is refused with one plain read: a flood of refused attempts takes no
+    // transaction, no pooled connection and no row lock.
+    const spent = this.wait(await this.windows(this.sql, first, second, false), limits, now);
+    if (spent) return spent;
     const result = await this.sql.transaction(async (sql): Promise<TakeResult> => {
       await sql.query(
         `INSERT INTO login_attempt_windows (key, started_at, count)
@@ -76,20 +80,10 @@ export class LoginThrottle {
          ON CONFLICT (key) DO NOTHING`,
         [first, second, new Date(now)],
       );
-      const rows = await sql.query<WindowRow>(
-        'SELECT key, started_at, count FROM login_attempt_windows WHERE key IN ($1::text, $2::text) ORDER BY key FOR UPDATE',
-        [first, second],
-      );
-      const windows = rows.map((row) => {
-        const startedAt = new Date(row.started_at).getTime();
-        const open = now - startedAt < this.options.windowMs;
-        return { key: row.key, startedAt: open ? startedAt : now, count: open ? row.count : 0 };
-      });
-      const waits = windows
-        .filter((window) => window.count >= limits.get(window.key)!)
-        .map((window) => Math.max(1, Math.ceil((window.startedAt + this.options.windowMs - now) / 1000)));
-      if (waits.length > 0) return { ok: false, retryAfterSeconds: Math.max(...waits) };
-      for (const window of windows) {
+      const windows = await this.windows(sql, first, second, true);
+      const refused = this.wait(windows, limits, now);
+      if (refused) return refused;
+      for (const window of windows.map((w) => this.current(w, now))) {
         await sql.query('UPDATE login_attempt_windows SET started_at = $2::timestamptz, count = $3::int WHERE key = $1::text', [
           window.key,
           new Date(window.startedAt),
@@ -98,8 +92,31 @@ export class LoginThrottle {
       }
       return { ok: true };
     });
-    await this.deleteExpired(now);
+    this.deleteExpired(now);
     return result;
+  }
+
+  private async windows(sql: Sql, first: string, second: string | null, lock: boolean): Promise<WindowRow[]> {
+    return sql.query<WindowRow>(
+      `SELECT key, started_at, count FROM login_attempt_windows WHERE key IN ($1::text, $2::text) ORDER BY key${lock ? ' FOR UPDATE' : ''}`,
+      [first, second],
+    );
+  }
+
+  /** The window as it stands at `now`: an expired one starts over. */
+  private current(row: WindowRow, now: number): { key: string; startedAt: number; count: number } {
+    const startedAt = new Date(row.started_at).getTime();
+    const open = now - startedAt < this.options.windowMs;
+    return { key: row.key, startedAt: open ? startedAt : now, count: open ? row.count : 0 };
+  }
+
+  /** The refusal when any key's window is spent: the longest wait. */
+  private wait(rows: WindowRow[], limits: Map<string, number>, now: number): TakeResult | undefined {
+    const waits = rows
+      .map((row) => this.current(row, now))
+      .filter((window) => window.count >= limits.get(window.key)!)
+      .map((window) => Math.max(1, Math.ceil((window.startedAt + this.options.windowMs - now) / 1000)));
+    return waits.length > 0 ? { ok: false, retryAfterSeconds: Math.max(...waits) } : undefined;
   }
 
   async succeeded(email: string, address: string | undefined): Promise<void> {
@@ -110,9 +127,19 @@ export class LoginThrottle {
     );
   }
 
-  private async deleteExpired(now: number): Promise<void> {
+  /**
+   * Best effort, after the answer is decided: rows another attempt holds are skipped (and taken in
+   * key order, as attempts take them), and a failure costs nothing but a log line.
+   */
+  private deleteExpired(now: number): void {
     if (now - this.lastCleanup < this.options.windowMs) return;
     this.lastCleanup = now;
-    await this.sql.query('DELETE FROM login_attempt_windows WHERE started_at <= $1::timestamptz', [new Date(now - this.options.windowMs)]);
+    this.sql
+      .query(
+        `DELETE FROM login_attempt_windows WHERE key IN (
+           SELECT key FROM login_attempt_windows WHERE started_at <= $1::timestamptz ORDER BY key FOR UPDATE SKIP LOCKED)`,
+        [new Date(now - this.options.windowMs)],
+      )
+      .catch((error: unknown) => console.error('sign-in throttling: expired windows not deleted:', (error as Error).message));
   }
 }

@@ -6,13 +6,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
 import { LoginThrottle } from '../../server/auth/rate-limit.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import { SecretBox } from '../../server/providers/secret-box.ts';
 import { expectJson } from '../support/assertions.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { waitUntil } from '../support/debug-stream.ts';
 import { PASSWORD, createUsers, type Users } from '../support/fixtures.ts';
 import { Api, startTestServer, type ApiResponse, type TestServer } from '../support/server.ts';
 
@@ -68,6 +69,15 @@ describe.each(BACKENDS)('LoginThrottle on %s', (backend) => {
     expect((await windows()).map((w) => w.key)).not.toContain(key('email', 'off@x'));
   });
 
+  it('refuses a spent key without a transaction (a flood of refused attempts takes no pooled connection)', async () => {
+    const throttle = new LoginThrottle(db.sql, { perEmail: 1, perAddress: 0, windowMs: 60_000, now });
+    expect((await throttle.begin('flood@x', undefined)).ok).toBe(true);
+    const transaction = vi.spyOn(db.sql, 'transaction');
+    for (let i = 0; i < 5; i++) expect(await throttle.begin('flood@x', undefined)).toEqual({ ok: false, retryAfterSeconds: 60 });
+    expect(transaction).not.toHaveBeenCalled();
+    transaction.mockRestore();
+  });
+
   it('is one count for every process on the database, also under concurrent attempts', async () => {
     const options = { perEmail: 5, perAddress: 0, windowMs: 60_000, now };
     const processes = [new LoginThrottle(db.sql, options), new LoginThrottle(db.sql, options)];
@@ -82,6 +92,8 @@ describe.each(BACKENDS)('LoginThrottle on %s', (backend) => {
     expect(await windows()).toHaveLength(10);
     clock += 60_000;
     await throttle.begin('later@x', undefined);
+    // The deletion runs after the answer, off the sign-in's path.
+    await waitUntil(async () => (await windows()).length === 1, 'the expired windows to be deleted');
     expect(await windows()).toEqual([{ key: key('email', 'later@x'), count: 1 }]);
   });
 
