@@ -43,8 +43,11 @@ async function getJson(options: ExportOptions, path: string): Promise<unknown> {
   try {
     response = await fetch(`${options.url}${path}`, { headers: { 'Coder-Session-Token': options.token } });
   } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-    throw new Error(`Cannot reach ${options.url}: ${cause}`);
+    // Node's connection errors carry the reason in `cause` (an AggregateError with an empty message
+    // when a name resolves to several addresses).
+    const cause = (error as { cause?: { message?: string; code?: string } }).cause;
+    const reason = cause?.message || cause?.code || (error as Error).message;
+    throw new Error(`Cannot reach ${options.url}: ${reason}`);
   }
   const text = await response.text();
   if (!response.ok) {

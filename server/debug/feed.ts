@@ -216,8 +216,9 @@ class ChatFeed {
     if (exists.length === 0) return this.chatDeleted();
     await Promise.all(
       [...this.subscribers].map(async (sub) => {
-        const chat = await this.chats.findReadable(sub.actor, this.chatId).catch(() => null);
-        if (!chat) sub.end(new DomainError('NotFound', NOT_FOUND_MESSAGE));
+        // A failed lookup (the database away) keeps the stream: only a known "no access" ends it.
+        const chat = await this.chats.findReadable(sub.actor, this.chatId).catch(() => 'unknown' as const);
+        if (chat === null) sub.end(new DomainError('NotFound', NOT_FOUND_MESSAGE));
       }),
     );
   }

@@ -51,6 +51,8 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
         const token = typeof fromParams === 'string' && fromParams ? fromParams : tokenFromHeaders(ctx.extra.request.headers);
         const actor = token ? await services.users.authenticate(token).catch(() => undefined) : undefined;
         if (!actor) return false; // closes with 4403 Forbidden
+        // Closed during the lookup: onClose has run already, so nothing may be registered now.
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
         ctx.extra.actor = actor;
         let set = socketsByKey.get(actor.keyId);
         if (!set) socketsByKey.set(actor.keyId, (set = new Set()));
@@ -115,16 +117,32 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
   // Sessions are checked again now and then and after a gap in events: an expired session, or one
   // revoked while this process missed the notice, closes its sockets like a logout. A failure to
   // look the key up (the database away) keeps the socket.
+  // One lookup per session, however many sockets it has; one pass at a time, and a pass asked for
+  // during one runs after it (a resync must not be lost to a pass that started before it).
+  let checking = false;
+  let again = false;
   const recheckSessions = async () => {
-    await Promise.all(
-      [...tokens].map(async ([socket, token]) => {
-        const ended = await services.users.authenticate(token).then(
-          () => false,
-          (error: unknown) => error instanceof DomainError && error.kind === 'Unauthenticated',
-        );
-        if (ended) socket.close(4403, 'Forbidden');
-      }),
-    );
+    if (checking) {
+      again = true;
+      return;
+    }
+    checking = true;
+    try {
+      do {
+        again = false;
+        const socketsByToken = new Map<string, WebSocket[]>();
+        for (const [socket, token] of tokens) socketsByToken.set(token, [...(socketsByToken.get(token) ?? []), socket]);
+        for (const [token, sockets] of socketsByToken) {
+          const ended = await services.users.authenticate(token).then(
+            () => false,
+            (error: unknown) => error instanceof DomainError && error.kind === 'Unauthenticated',
+          );
+          if (ended) for (const socket of sockets) socket.close(4403, 'Forbidden');
+        }
+      } while (again);
+    } finally {
+      checking = false;
+    }
   };
   const offResync = services.deps.events.on(DEBUG_RESYNC_TOPIC, () => void recheckSessions());
   const sessionTimer = setInterval(() => void recheckSessions(), Math.max(1000, services.config.keyCacheMs));
