@@ -116,9 +116,9 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
 
   // Sessions are checked again now and then and after a gap in events: an expired session, or one
   // revoked while this process missed the notice, closes its sockets like a logout. A failure to
-  // look the key up (the database away) keeps the socket.
-  // One lookup per session, however many sockets it has; one pass at a time, and a pass asked for
-  // during one runs after it (a resync must not be lost to a pass that started before it).
+  // look the key up (the database away) keeps the socket. One lookup per session, however many
+  // sockets it has; one pass at a time, and a pass asked for during one runs after it (a resync
+  // must not be lost to a pass that started before it).
   let checking = false;
   let again = false;
   const recheckSessions = async () => {
@@ -131,7 +131,11 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
       do {
         again = false;
         const socketsByToken = new Map<string, WebSocket[]>();
-        for (const [socket, token] of tokens) socketsByToken.set(token, [...(socketsByToken.get(token) ?? []), socket]);
+        for (const [socket, token] of tokens) {
+          const sockets = socketsByToken.get(token);
+          if (sockets) sockets.push(socket);
+          else socketsByToken.set(token, [socket]);
+        }
         for (const [token, sockets] of socketsByToken) {
           const ended = await services.users.authenticate(token).then(
             () => false,
