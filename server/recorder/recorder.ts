@@ -231,7 +231,7 @@ export class DebugRecorder {
 
   /**
    * Waits until the recording of every run that returned has reached the server, or `timeoutMs`
-   * passed (a streamed answer the agent never reads to the end keeps its step open).
+   * passed (a body the agent leaves unread keeps its step open for up to `abandonedBodyMs`).
    */
   async flush(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
