@@ -6,8 +6,23 @@ import { DataDirLockedError } from './db/lock.ts';
 import { exportCommand } from './cli/export.ts';
 import { purgeCommand } from './cli/purge.ts';
 
+const SERVER_USAGE = `Usage: npm start -- [flags]   (or: node --import tsx server/main.ts [flags])
+
+Serves the API and the web app. The flags and their environment variables are listed in README.md
+under "Configuration", e.g. --port / PORT, --data-dir / DATA_DIR, --database-url / DATABASE_URL.
+Commands: \`purge\` (retention now; npm run purge -- --help) and \`export\` (npm run export -- --help).`;
+
+const PURGE_USAGE = `Usage: npm run purge -- [flags]
+
+Deletes, now, debug runs past debug retention and archived chats past chat retention, as the
+server does at start and every 10 minutes. Takes the server's flags and environment (--data-dir, DATABASE_URL, …);
+on the embedded database it needs the data directory unlocked (the server stopped).`;
+
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
+  const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+  if (command === 'purge' && wantsHelp(rest)) return console.log(PURGE_USAGE);
+  if (command !== 'export' && wantsHelp(process.argv.slice(2))) return console.log(SERVER_USAGE);
   if (command === 'purge') process.exit(await purgeCommand(rest));
   if (command === 'export') process.exit(await exportCommand(rest));
   const config = loadConfig(process.argv.slice(2));

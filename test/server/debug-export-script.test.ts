@@ -419,3 +419,20 @@ describe('purge command on PostgreSQL', () => {
     expect((await server.api.get(`/api/experimental/chats/${seeded.archived}`, { token })).status).toBe(404);
   }, 120_000);
 });
+
+describe('--help', () => {
+  it('the server and purge print their usage and exit 0 without opening a database', async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'help-'));
+    try {
+      const server = await cli(['--help', '--data-dir', path.join(cwd, 'data')], cwd);
+      expect(server.code, server.stderr).toBe(0);
+      expect(server.stdout).toContain('Usage: npm start -- [flags]');
+      const purge = await cli(['purge', '--help', '--data-dir', path.join(cwd, 'data')], cwd);
+      expect(purge.code, purge.stderr).toBe(0);
+      expect(purge.stdout).toContain('Usage: npm run purge -- [flags]');
+      expect(await readdir(cwd)).toEqual([]);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+});
