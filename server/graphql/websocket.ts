@@ -37,9 +37,11 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
 /** graphql-ws on our HTTP server, going through yoga's envelope so limits, masking and context apply. */
 export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Services, allowedOrigins: () => string[]) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
-  const socketsByKey = new Map<string, Set<WebSocket>>();
-  /** Each open socket's token, to check its session again (expiry, or a logout this process missed). */
-  const tokens = new Map<WebSocket, string>();
+  /**
+   * Open sockets by session (key id), with the session's token to check it again (expiry, or a
+   * logout this process missed). Sockets of one key id share one token: connecting checked its secret.
+   */
+  const sessions = new Map<string, { token: string; sockets: Set<WebSocket> }>();
 
   const disposable = useServer<Record<string, unknown> | undefined, ExtraFields>(
     {
@@ -54,19 +56,17 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
         // Closed during the lookup: onClose has run already, so nothing may be registered now.
         if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
         ctx.extra.actor = actor;
-        let set = socketsByKey.get(actor.keyId);
-        if (!set) socketsByKey.set(actor.keyId, (set = new Set()));
-        set.add(ctx.extra.socket);
-        tokens.set(ctx.extra.socket, token!);
+        let session = sessions.get(actor.keyId);
+        if (!session) sessions.set(actor.keyId, (session = { token: token!, sockets: new Set() }));
+        session.sockets.add(ctx.extra.socket);
         return true;
       },
       onClose: (ctx) => {
-        tokens.delete(ctx.extra.socket);
         const keyId = ctx.extra.actor?.keyId;
         if (!keyId) return;
-        const set = socketsByKey.get(keyId);
-        set?.delete(ctx.extra.socket);
-        if (set?.size === 0) socketsByKey.delete(keyId);
+        const session = sessions.get(keyId);
+        session?.sockets.delete(ctx.extra.socket);
+        if (session?.sockets.size === 0) sessions.delete(keyId);
       },
       onSubscribe: async (ctx, _id, payload) => {
         // yoga's parse and validate, not graphql-js's: armor's token limit hooks the parser.
@@ -111,7 +111,7 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
   // Logging out closes that session's sockets: the client sees 4403 and stops retrying.
   const unsubscribe = services.deps.events.on('auth', (payload) => {
     if (payload.kind !== 'REVOKED' || typeof payload.keyId !== 'string') return;
-    for (const socket of socketsByKey.get(payload.keyId) ?? []) socket.close(4403, 'Forbidden');
+    for (const socket of sessions.get(payload.keyId)?.sockets ?? []) socket.close(4403, 'Forbidden');
   });
 
   // Sessions are checked again now and then and after a gap in events: an expired session, or one
@@ -130,18 +130,12 @@ export function createGraphQLWebSocketServer(yoga: GraphQLServer, services: Serv
     try {
       do {
         again = false;
-        const socketsByToken = new Map<string, WebSocket[]>();
-        for (const [socket, token] of tokens) {
-          const sockets = socketsByToken.get(token);
-          if (sockets) sockets.push(socket);
-          else socketsByToken.set(token, [socket]);
-        }
-        for (const [token, sockets] of socketsByToken) {
+        for (const { token, sockets } of [...sessions.values()]) {
           const ended = await services.users.authenticate(token).then(
             () => false,
             (error: unknown) => error instanceof DomainError && error.kind === 'Unauthenticated',
           );
-          if (ended) for (const socket of sockets) socket.close(4403, 'Forbidden');
+          if (ended) for (const socket of [...sockets]) socket.close(4403, 'Forbidden');
         }
       } while (again);
     } finally {
