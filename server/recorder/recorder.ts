@@ -118,6 +118,8 @@ interface ActiveStep {
   pending: Promise<void>[];
   /** Bodies not yet read to the end: a retry, or the step's end, closes their record. */
   openBodies: Set<OpenBody>;
+  /** Records the open bodies as far as they were read (those read from a copy finish on their own). */
+  closeOpenBodies(): void;
   /** Resolves to the step id once created on the server (at the first attempt when no request was given). */
   id?: Promise<string | undefined>;
   ensureCreated(requestBody: unknown, url: string): Promise<string | undefined>;
@@ -150,6 +152,8 @@ async function bodyBytes(body: unknown): Promise<Uint8Array | undefined> {
   if (body instanceof Blob) return new Uint8Array(await body.arrayBuffer());
   return undefined; // streams and form data are not captured
 }
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const toBase64 = (bytes: Uint8Array | undefined) => (bytes && bytes.length ? Buffer.from(bytes).toString('base64') : undefined);
 
@@ -368,6 +372,9 @@ export class DebugRecorder {
       attempts: [],
       pending: [],
       openBodies: new Set(),
+      closeOpenBodies: () => {
+        for (const body of step.openBodies) if (!body.copied) body.end();
+      },
       format: 'unknown',
       id: info.request ? create(info.request) : undefined,
       ensureCreated: (requestBody, url) => {
@@ -412,7 +419,7 @@ export class DebugRecorder {
       return result;
     } catch (error) {
       // The agent gave up on this call: what its bodies held so far is all there will be.
-      for (const body of step.openBodies) if (!body.copied) body.end();
+      step.closeOpenBodies();
       const err = error instanceof Error ? error : new Error(String(error));
       const lastStatus = [...step.attempts].reverse().find((a) => a.response_status !== undefined)?.response_status;
       runWrites.push(
@@ -440,7 +447,7 @@ export class DebugRecorder {
     // The step is created on the server while the provider is asked; nothing waits for it.
     if (step.attempts.length === 0) void step.ensureCreated(parsedBody, url);
     // A new attempt means the earlier ones are over (an SDK need not read a body it retries).
-    for (const body of step.openBodies) if (!body.copied) body.end();
+    step.closeOpenBodies();
     let pathname = '';
     try {
       pathname = new URL(url).pathname;
@@ -459,15 +466,18 @@ export class DebugRecorder {
     };
     step.attempts.push(attempt);
     const started = performance.now();
+    const finishAttempt = (status: 'completed' | 'failed', error?: string) => {
+      attempt.status = status;
+      if (error !== undefined) attempt.error = error;
+      attempt.finished_at = new Date().toISOString();
+      attempt.duration_ms = Math.round(performance.now() - started);
+      step.pushAttempts();
+    };
     let response: Response;
     try {
       response = await this.base(input, init);
     } catch (error) {
-      attempt.status = 'failed';
-      attempt.error = error instanceof Error ? error.message : String(error);
-      attempt.finished_at = new Date().toISOString();
-      attempt.duration_ms = Math.round(performance.now() - started);
-      step.pushAttempts();
+      finishAttempt('failed', errorText(error));
       throw error;
     }
     attempt.response_status = response.status;
@@ -482,11 +492,7 @@ export class DebugRecorder {
         if (!step.openBodies.delete(body)) return;
         clearTimeout(idle);
         attempt.response_body = toBase64(Buffer.concat(chunks));
-        attempt.status = response.ok && !failed ? 'completed' : 'failed';
-        if (note !== undefined) attempt.error = note;
-        attempt.finished_at = new Date().toISOString();
-        attempt.duration_ms = Math.round(performance.now() - started);
-        step.pushAttempts();
+        finishAttempt(response.ok && !failed ? 'completed' : 'failed', note);
         settle();
       },
     };
@@ -522,7 +528,7 @@ export class DebugRecorder {
         waitForReader(true);
       },
       end: () => body.end(),
-      fail: (error) => body.end(error instanceof Error ? error.message : String(error), true),
+      fail: (error) => body.end(errorText(error), true),
       cancel: () => body.end('The caller stopped reading the response.'),
     });
     if (!wrapped) {
