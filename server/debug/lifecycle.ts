@@ -85,8 +85,10 @@ export function aggregateSummary(stored: unknown, steps: StepForSummary[]): Reco
   summary.step_count = ordered.length;
 
   // Advisor calls are recorded like any other call but not counted toward the chat's usage (4a).
-  const advisor = ordered.filter((step) => isAdvisorStep(step.metadata));
-  setTotals(summary, 'total_', sumUsage(ordered.filter((step) => !isAdvisorStep(step.metadata))));
+  const advisor: StepForSummary[] = [];
+  const chat: StepForSummary[] = [];
+  for (const step of ordered) (isAdvisorStep(step.metadata) ? advisor : chat).push(step);
+  setTotals(summary, 'total_', sumUsage(chat));
   if (advisor.length > 0) {
     summary.advisor_step_count = advisor.length;
     setTotals(summary, 'advisor_', sumUsage(advisor));
