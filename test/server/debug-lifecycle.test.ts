@@ -309,6 +309,22 @@ describe.each(BACKENDS)('debug ingestion lifecycle on %s', (backend) => {
     expect((await runRow(run.id)).finishedAt!.toISOString()).toBe(finished.finished_at);
   });
 
+  it('the request of a finished step leaves memory; later updates still answer with it, read back', async () => {
+    const chatId = await newChat();
+    const run = await w.startRun(token, chatId);
+    const request = { messages: [{ role: 'user', parts: [{ type: 'text', text: 'hi' }] }], provider_option_count: 0 };
+    const step = await w.addStep(token, chatId, run.id, { operation: 'stream', normalized_request: request });
+    const held = server.app.services.debug.heldStepRequests;
+    const running = await w.patchStep(token, chatId, run.id, step.id, { usage: { input_tokens: 1 } });
+    expect(running.normalized_request).toEqual(request);
+    expect(server.app.services.debug.heldStepRequests).toBe(held);
+    const done = await w.patchStep(token, chatId, run.id, step.id, { status: 'completed' });
+    expect(done.normalized_request).toEqual(request);
+    expect(server.app.services.debug.heldStepRequests).toBe(held - 1);
+    const later = await w.patchStep(token, chatId, run.id, step.id, { assistant_message_id: 7 });
+    expect(later).toMatchObject({ normalized_request: request, assistant_message_id: 7, status: 'completed' });
+  });
+
   it('TestChatDebugStepCOALESCEPreservation: a status-only update keeps the payloads; error: null clears the error', async () => {
     const chatId = await newChat();
     const run = await w.startRun(token, chatId);
