@@ -6,6 +6,7 @@ import { InProcessEventBus, type EventBus } from './events/bus.ts';
 import { PgEventBus } from './events/pg-bus.ts';
 import { createGraphQLWebSocketServer } from './graphql/websocket.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
+import { serveGraphQL } from './graphql/http.ts';
 import { configuredOrigins } from './http/origin.ts';
 import { API_SECURITY_HEADERS, serveWeb } from './http/static.ts';
 import { SecretBox } from './providers/secret-box.ts';
@@ -55,7 +56,7 @@ export async function buildApp({ config, database, events, secrets }: AppOptions
     if (isApi) for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
     if (url.pathname === '/graphql') {
       closeIfAnsweredEarly(req, res);
-      await yoga.requestListener(req, res);
+      await serveGraphQL(yoga, req, res, url);
       return;
     }
     if (url.pathname === '/healthz') {

@@ -3,11 +3,12 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { BREAK, NoSchemaIntrospectionCustomRule, visit, type DocumentNode } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
 import type { Actor } from '../auth/actor.ts';
-import { MAX_BODY_BYTES, tokenFromHeaders } from '../rest/http.ts';
+import { tokenFromHeaders } from '../rest/http.ts';
 import { MAX_JSON_DEPTH, NUL_REASON, containsNul, jsonDepthExceeds } from '../util/json.ts';
 import type { Services } from '../services.ts';
 import type { GraphQLContext } from './context.ts';
 import { hideSuggestions, maskError } from './errors.ts';
+import { bodyRefusals, type GraphQLHttpServerContext } from './http.ts';
 import { useMaxFieldRepeats } from './limits.ts';
 import { schema } from './schema.ts';
 import { useSharedEventResults } from './shared-events.ts';
@@ -27,27 +28,6 @@ const postOnly: Plugin = {
         }),
       );
     }
-  },
-};
-
-/**
- * Refuses a body that is not UTF-8 (JSON text must be) instead of decoding it with replacement
- * characters. Wraps the chosen parser; yoga's body size limit wraps this in turn, so the bytes read
- * here are already capped.
- */
-const utf8Only: Plugin = {
-  onRequestParse({ requestParser, setRequestParser, fetchAPI }) {
-    if (!requestParser) return;
-    setRequestParser(async (request) => {
-      if (!request.body) return requestParser(request);
-      const bytes = new Uint8Array(await request.arrayBuffer());
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-      } catch {
-        throw createGraphQLError('POST body is not valid UTF-8.', { extensions: { http: { status: 400 }, code: 'BAD_REQUEST' } });
-      }
-      return requestParser(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: bytes }));
-    });
   },
 };
 
@@ -113,7 +93,7 @@ const noNulInInput: Plugin = {
 };
 
 export function createGraphQLServer(services: Services) {
-  return createYoga<SocketServerContext, GraphQLContext>({
+  return createYoga<SocketServerContext & GraphQLHttpServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: false,
@@ -124,14 +104,14 @@ export function createGraphQLServer(services: Services) {
     // Same origin only: the web app is served from here. Yoga's default reflects any Origin and
     // allows credentials.
     cors: false,
-    maxRequestBodySize: MAX_BODY_BYTES,
+    // serveGraphQL reads the body, capped as REST's; bodyRefusals answers what it refused.
+    maxRequestBodySize: false,
     // Outside development, "Did you mean …?" would tell a scanner the names introspection hides.
     maskedErrors: { maskError: services.config.dev ? maskError : hideSuggestions(maskError) },
     // Expected failures are not logged; maskError logs the unexpected ones.
     logging: false,
     plugins: [
       postOnly,
-      utf8Only,
       subscriptionsOverWebSocketOnly,
       noNulInInput,
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
@@ -146,6 +126,7 @@ export function createGraphQLServer(services: Services) {
       }),
       useMaxFieldRepeats(10),
       useSharedEventResults(),
+      bodyRefusals,
     ],
     context: async (initial): Promise<GraphQLContext> => {
       if ('socketActor' in initial) return { actor: initial.socketActor ?? null, services };
