@@ -52,11 +52,12 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
     headers[name] = value;
   });
   res.writeHead(response.status, headers);
-  const type = response.headers.get('content-type') ?? '';
-  if (!response.body || !/^(text\/event-stream|multipart\/)/i.test(type)) {
-    res.end(response.body ? await response.text() : undefined);
+  // Not `response.body` for a whole answer: on yoga's responses it turns the text into a stream.
+  if (!/^(text\/event-stream|multipart\/)/i.test(response.headers.get('content-type') ?? '')) {
+    res.end(await response.text());
     return;
   }
+  if (!response.body) return void res.end();
   const reader = response.body.getReader();
   res.once('close', () => void reader.cancel().catch(() => {}));
   for (;;) {
