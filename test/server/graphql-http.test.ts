@@ -1,0 +1,126 @@
+// GraphQL over HTTP (server/graphql/http.ts): the body is read by the server as REST reads it and
+// handed to yoga as text; answers are written whole, or as they come for streams.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChat, createUsers, type Users } from '../support/fixtures.ts';
+import net from 'node:net';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+/** HTTP/1.1 by hand on one keep-alive connection: answers read by Content-Length. */
+class Connection {
+  private buffered = Buffer.alloc(0);
+  private waiting?: () => void;
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      this.waiting?.();
+    });
+  }
+
+  static async open(url: string): Promise<Connection> {
+    const { hostname, port } = new URL(url);
+    const socket = net.connect(Number(port), hostname);
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return new Connection(socket);
+  }
+
+  write(text: string) {
+    this.socket.write(text);
+  }
+
+  async response(): Promise<{ status: number; body: string }> {
+    for (;;) {
+      const end = this.buffered.indexOf('\r\n\r\n');
+      const head = end < 0 ? '' : this.buffered.toString('latin1', 0, end);
+      const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? -1);
+      if (end >= 0 && length >= 0 && this.buffered.length >= end + 4 + length) {
+        const body = this.buffered.toString('utf8', end + 4, end + 4 + length);
+        this.buffered = this.buffered.subarray(end + 4 + length);
+        return { status: Number(head.slice(9, 12)), body };
+      }
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+}
+
+describe('GraphQL over HTTP', () => {
+  let server: TestServer;
+  let users: Users;
+  let chatId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer('pglite');
+    users = await createUsers(server.api);
+    chatId = await createChat(server.api, users.member.token, { title: 'Over HTTP' });
+  });
+  afterAll(async () => server?.close());
+
+  const query = (accept: string, body = JSON.stringify({ query: `{ chat(id: "${chatId}") { title } }` })) =>
+    fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'Coder-Session-Token': users.member.token, 'Content-Type': 'application/json', Accept: accept },
+      body,
+    });
+
+  it('answers a query with application/json, or application/graphql-response+json when asked', async () => {
+    const json = await query('application/json');
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(json.headers.get('content-length')).toBe(String(Buffer.byteLength(await json.clone().text())));
+    expect(await json.json()).toEqual({ data: { chat: { title: 'Over HTTP' } } });
+    const spec = await query('application/graphql-response+json');
+    expect(spec.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
+    expect(await spec.json()).toEqual({ data: { chat: { title: 'Over HTTP' } } });
+  });
+
+  it('streams a query asked for as text/event-stream: one result, then complete', async () => {
+    const res = await query('text/event-stream');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const text = await res.text();
+    expect(text).toContain('event: next\ndata: {"data":{"chat":{"title":"Over HTTP"}}}\n\n');
+    expect(text.trimEnd().endsWith('event: complete\ndata:')).toBe(true);
+  });
+
+  it('keeps the security headers of the API on GraphQL answers', async () => {
+    const res = await query('application/json');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it('reads a body sent in many small chunks, and serves the next request on the same connection', async () => {
+    const socket = await Connection.open(server.url);
+    try {
+      const body = JSON.stringify({ query: `{ chat(id: "${chatId}") { title } }` });
+      const head = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nCoder-Session-Token: ${users.member.token}\r\nContent-Length: ${body.length}\r\n\r\n`;
+      socket.write(head);
+      for (let i = 0; i < body.length; i += 7) {
+        socket.write(body.slice(i, i + 7));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      const first = await socket.response();
+      expect(first.status).toBe(200);
+      expect(JSON.parse(first.body)).toEqual({ data: { chat: { title: 'Over HTTP' } } });
+      socket.write(`${head}${body}`);
+      const second = await socket.response();
+      expect(second.status).toBe(200);
+      expect(JSON.parse(second.body)).toEqual({ data: { chat: { title: 'Over HTTP' } } });
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('a CSRF refusal reads the body it refused and keeps the connection', async () => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'Coder-Session-Token': users.member.token, 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ query: 'mutation { createChat(input: { title: "csrf" }) { id } }' }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('connection')).not.toBe('close');
+    expect(await res.json()).toEqual({ errors: [{ message: 'Required CSRF header(s) not present', extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
+});
