@@ -30,7 +30,6 @@ const stepUsage = memo((s: DebugStep) => optionalObject(s.usage) ?? null);
 const stepAttempts = memo((s: DebugStep) => attemptsArray(s.attempts));
 const stepError = memo((s: DebugStep) => optionalObject(s.error) ?? null);
 const stepMetadata = memo((s: DebugStep) => requiredObject(s.metadata));
-const runSummary = memo((r: DebugRun) => requiredObject(r.summary));
 const runIdArg = (value: string | number) => uuidArg(value, () => 'Invalid debug run ID.');
 
 export const DebugStepRef = builder.objectRef<DebugStep>('DebugStep').implement({
@@ -70,7 +69,8 @@ export const DebugRunRef = builder.objectRef<DebugRun>('DebugRun').implement({
     status: t.exposeString('status', { nullable: false }),
     provider: t.string({ resolve: (r) => r.provider }),
     model: t.string({ resolve: (r) => r.model }),
-    summary: t.field({ type: 'JSON', nullable: false, resolve: runSummary }),
+    // Not memoised: a summary is a few keys, and a list read would pay a WeakMap entry per run.
+    summary: t.field({ type: 'JSON', nullable: false, resolve: (r) => requiredObject(r.summary) }),
     startedAt: t.field({ type: 'DateTime', nullable: false, resolve: (r) => r.startedAt }),
     updatedAt: t.field({ type: 'DateTime', nullable: false, resolve: (r) => r.updatedAt }),
     finishedAt: t.field({ type: 'DateTime', resolve: (r) => r.finishedAt }),

@@ -1,5 +1,5 @@
-import { connect, type Socket } from 'node:net';
 import { payload, percentile } from './harness.ts';
+import { HttpConnection } from './http-client.ts';
 
 export interface IngestionResult {
   steps: number;
@@ -8,60 +8,6 @@ export interface IngestionResult {
   appendP50Ms: number;
   appendP99Ms: number;
   concurrency: number;
-}
-
-/**
- * A minimal HTTP/1.1 keep-alive client, one socket per writer, in the spirit of wrk: requests are
- * written as one pre-built buffer and answers are read by Content-Length, so the load generator,
- * which shares the machine's two cores with the server, spends little of them.
- */
-class Connection {
-  private readonly socket: Socket;
-  private buffered: Buffer = Buffer.alloc(0);
-  private pending?: { resolve: (r: { status: number; text: string }) => void; reject: (e: Error) => void };
-
-  constructor(url: URL, private readonly token: string) {
-    this.socket = connect(Number(url.port), url.hostname);
-    this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    this.socket.on('error', (error) => this.fail(error));
-    this.socket.on('close', () => this.fail(new Error('connection closed')));
-  }
-
-  private fail(error: Error) {
-    const pending = this.pending;
-    this.pending = undefined;
-    pending?.reject(error);
-  }
-
-  private receive(chunk: Buffer) {
-    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
-    const headerEnd = this.buffered.indexOf('\r\n\r\n');
-    if (headerEnd < 0 || !this.pending) return;
-    const head = this.buffered.toString('latin1', 0, headerEnd);
-    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-    if (!length) return this.fail(new Error(`answer without Content-Length: ${head}`));
-    const total = headerEnd + 4 + Number(length[1]);
-    if (this.buffered.length < total) return;
-    const text = this.buffered.toString('utf8', headerEnd + 4, total);
-    this.buffered = this.buffered.subarray(total);
-    const pending = this.pending;
-    this.pending = undefined;
-    pending.resolve({ status: Number(head.slice(9, 12)), text });
-  }
-
-  send(path: string, method: string, body: string): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.socket.write(
-        `${method} ${path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nCoder-Session-Token: ${this.token}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-    });
-  }
-
-  close() {
-    this.socket.destroy();
-  }
 }
 
 /** Step bodies of 5–20 KB, serialised once: a writer's own JSON encoding is not the server's cost. */
@@ -82,25 +28,27 @@ export async function benchIngestion(base: string, token: string, chatIds: strin
   const started = performance.now();
   await Promise.all(
     chatIds.map(async (chatId, writer) => {
-      const connection = new Connection(new URL(base), token);
+      const connection = new HttpConnection(new URL(base));
+      const send = (path: string, method: string, body: string) =>
+        connection.send(`${method} ${path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nCoder-Session-Token: ${token}`, body);
       const runs = `/api/experimental/chats/${chatId}/debug/runs`;
       try {
         for (let r = 0; performance.now() < deadline; r++) {
-          const run = await connection.send(runs, 'POST', JSON.stringify({ kind: 'chat_turn', provider: 'anthropic', model: 'claude-sonnet-4', first_message: `bench ${writer}/${r}` }));
+          const run = await send(runs, 'POST', JSON.stringify({ kind: 'chat_turn', provider: 'anthropic', model: 'claude-sonnet-4', first_message: `bench ${writer}/${r}` }));
           if (run.status !== 201) throw new Error(`start run: ${run.status} ${run.text}`);
           const runId = (JSON.parse(run.text) as { id: string }).id;
           for (let s = 0; s < 20; s++) {
             const { size, body } = STEP_BODIES[(writer * 7 + r * 20 + s) % STEP_BODIES.length];
             const t0 = performance.now();
-            const step = await connection.send(`${runs}/${runId}/steps`, 'POST', body);
+            const step = await send(`${runs}/${runId}/steps`, 'POST', body);
             appendTimes.push(performance.now() - t0);
             if (step.status !== 201) throw new Error(`append: ${step.status} ${step.text}`);
             const stepId = /"id":"([^"]+)"/.exec(step.text)![1];
-            const done = await connection.send(`${runs}/${runId}/steps/${stepId}`, 'PATCH', `{"status":"completed","usage":{"input_tokens":${size >> 2},"output_tokens":100}}`);
+            const done = await send(`${runs}/${runId}/steps/${stepId}`, 'PATCH', `{"status":"completed","usage":{"input_tokens":${size >> 2},"output_tokens":100}}`);
             if (done.status !== 200) throw new Error(`finish step: ${done.status} ${done.text}`);
             steps++;
           }
-          const finished = await connection.send(`${runs}/${runId}`, 'PATCH', '{"status":"completed"}');
+          const finished = await send(`${runs}/${runId}`, 'PATCH', '{"status":"completed"}');
           if (finished.status !== 200) throw new Error(`finish run: ${finished.status} ${finished.text}`);
         }
       } finally {

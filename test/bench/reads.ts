@@ -7,20 +7,24 @@ import { loadConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { SecretBox } from '../../server/providers/secret-box.ts';
 import { ROOT, payload, request } from './harness.ts';
+import type { LoadPlan, LoadTarget, Slice } from './loadgen.ts';
 
 const run = promisify(execFile);
 
-async function load(url: string, method: string, headers: Record<string, string>, body: string, seconds: number) {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/bench/loadgen.ts', url, method, JSON.stringify(headers), body, String(seconds), '8'], { cwd: ROOT });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as { requests: number; errors: number; seconds: number; rps: number };
+/** Runs the plan in the load generator's own process (it must not share the server's event loop). */
+async function load(plan: LoadPlan): Promise<Record<string, Slice[]>> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/bench/loadgen.ts', JSON.stringify(plan)], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, Slice[]>;
 }
 
 /**
  * The product's REST list and GraphQL `debugRuns` against a baseline handler in the same process
  * serving the same 100 rows with one raw SQL query and JSON.stringify. The three take turns in
- * `rounds` short windows, so a change in the machine's speed affects each of them alike.
+ * short slices, `rounds` times, in an order rotated every round; a ratio is the median of the
+ * rounds' ratios (each against the baseline's slice of the same round), so a change in the
+ * machine's speed, which here comes and goes within seconds, weighs on both sides alike.
  */
-export async function benchReads(seconds = 9, rounds = 3) {
+export async function benchReads(sliceMs = 300, rounds = 40) {
   const database = await openDatabase({ dataDir: 'memory://' });
   const config = loadConfig(['--chat-debug-logging-enabled', '--no-background-jobs', '--data-dir', '/tmp/experiments-bench-reads', '--host', '127.0.0.1']);
   const app = await buildApp({ config, database, secrets: SecretBox.fromPassphrase('bench') });
@@ -52,26 +56,27 @@ export async function benchReads(seconds = 9, rounds = 3) {
     query: 'query($id: ID!) { chat(id: $id) { debugRuns(first: 100) { id chatId kind status provider model summary startedAt updatedAt finishedAt } } }',
     variables: { id: chatId },
   });
-  const targets: [name: string, url: string, method: string, headers: Record<string, string>, body: string][] = [
-    ['baseline', baselineUrl, 'GET', {}, ''],
-    ['rest', `${url}/api/experimental/chats/${chatId}/debug/runs`, 'GET', auth, ''],
-    ['graphql', `${url}/graphql`, 'POST', { ...auth, 'Content-Type': 'application/json' }, gqlBody],
+  const targets: LoadTarget[] = [
+    { name: 'baseline', url: baselineUrl, method: 'GET', headers: {}, body: '' },
+    { name: 'rest', url: `${url}/api/experimental/chats/${chatId}/debug/runs`, method: 'GET', headers: auth, body: '' },
+    { name: 'graphql', url: `${url}/graphql`, method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: gqlBody },
   ];
-  const totals = new Map(targets.map(([name]) => [name, { requests: 0, errors: 0, seconds: 0 }]));
-  for (let round = 0; round < rounds; round++) {
-    for (const [name, target, method, headers, body] of targets) {
-      const window = await load(target, method, headers, body, seconds / rounds);
-      const total = totals.get(name)!;
-      total.requests += window.requests;
-      total.errors += window.errors;
-      total.seconds += window.seconds;
-    }
-  }
-  const result = (name: string) => {
-    const total = totals.get(name)!;
-    return { errors: total.errors, rps: Math.round(total.requests / total.seconds) };
+  const windows = new Map(Object.entries(await load({ targets, rounds, sliceMs, concurrency: 8 })));
+  const total = (name: string) => {
+    const all = windows.get(name)!;
+    const sum = (key: 'requests' | 'errors' | 'seconds') => all.reduce((n, w) => n + w[key], 0);
+    return { errors: sum('errors'), rps: Math.round(sum('requests') / sum('seconds')) };
   };
-  const [baselineResult, rest, graphql] = targets.map(([name]) => result(name));
+  const rate = (w: { requests: number; seconds: number }) => w.requests / w.seconds;
+  const ratioTo = (name: string) => {
+    const ratios = windows.get(name)!.map((w, round) => rate(w) / rate(windows.get('baseline')![round])).sort((a, b) => a - b);
+    return {
+      median: Math.round(ratios[Math.floor(ratios.length / 2)] * 100) / 100,
+      range: [Math.round(ratios[0] * 100) / 100, Math.round(ratios[ratios.length - 1] * 100) / 100] as [number, number],
+    };
+  };
+  const [baselineResult, rest, graphql] = targets.map(({ name }) => total(name));
+  const [restRatio, graphqlRatio] = [ratioTo('rest'), ratioTo('graphql')];
   baseline.close();
   await app.stop();
   await database.close();
@@ -79,8 +84,11 @@ export async function benchReads(seconds = 9, rounds = 3) {
     baselineRps: baselineResult.rps,
     restRps: rest.rps,
     graphqlRps: graphql.rps,
-    restRatio: Math.round((rest.rps / baselineResult.rps) * 100) / 100,
-    graphqlRatio: Math.round((graphql.rps / baselineResult.rps) * 100) / 100,
+    restRatio: restRatio.median,
+    graphqlRatio: graphqlRatio.median,
+    restRatioRange: restRatio.range,
+    graphqlRatioRange: graphqlRatio.range,
+    rounds,
     errors: baselineResult.errors + rest.errors + graphql.errors,
   };
 }

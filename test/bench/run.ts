@@ -85,8 +85,9 @@ if (wants('fanout')) {
 if (wants('reads')) {
   const reads = await benchReads();
   results.reads = reads;
-  rows.push(['REST list of 100 runs', `${reads.restRps} req/s`, `${reads.restRatio} × baseline (${reads.baselineRps} req/s, one SQL query + JSON.stringify)`]);
-  rows.push(['GraphQL chat { debugRuns }', `${reads.graphqlRps} req/s`, `${reads.graphqlRatio} × baseline`]);
+  const rounds = (range: [number, number]) => `median of ${reads.rounds} rounds, ${range[0]}–${range[1]}`;
+  rows.push(['REST list of 100 runs', `${reads.restRps} req/s`, `${reads.restRatio} × baseline (${rounds(reads.restRatioRange)}; baseline ${reads.baselineRps} req/s, one SQL query + JSON.stringify)`]);
+  rows.push(['GraphQL chat { debugRuns }', `${reads.graphqlRps} req/s`, `${reads.graphqlRatio} × baseline (${rounds(reads.graphqlRatioRange)})`]);
 }
 
 if (wants('cold-start')) {
