@@ -1,6 +1,7 @@
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { NOT_UTF8_BODY, readBody } from '../rest/http.ts';
+import { ClientLeft, NOT_UTF8_BODY, readBody } from '../rest/http.ts';
 import { DomainError } from '../errors.ts';
 
 /** What the transport found while reading a POST body, for the plugin below to answer in yoga's shapes. */
@@ -31,6 +32,7 @@ export async function serveGraphQL(yoga: FetchHandler, req: IncomingMessage, res
         body = undefined;
       }
     } catch (error) {
+      if (error instanceof ClientLeft) return;
       if (!(error instanceof DomainError && error.kind === 'TooLarge')) throw error;
       context.bodyRefusal = 'tooLarge';
     }
@@ -44,13 +46,22 @@ export async function serveGraphQL(yoga: FetchHandler, req: IncomingMessage, res
   await writeResponse(await yoga.handleRequest(request, context), res);
 }
 
-/** Streams (text/event-stream, multipart) are written as they come; a client that leaves cancels them. */
+/**
+ * Streams (text/event-stream, multipart) are written as they come, waiting for the socket to drain;
+ * a client that leaves cancels them. (No AbortSignal per request, as yoga's adapter builds: none
+ * of our resolvers could use it, and it was a tenth of the adapter's cost.)
+ */
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
-  if (res.destroyed) return;
-  const headers: Record<string, string> = {};
+  if (res.destroyed) {
+    await response.body?.cancel().catch(() => {});
+    return;
+  }
+  const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
-    headers[name] = value;
+    if (name !== 'set-cookie') headers[name] = value;
   });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
   res.writeHead(response.status, headers);
   // Not `response.body` for a whole answer: on yoga's responses it turns the text into a stream.
   if (!/^(text\/event-stream|multipart\/)/i.test(response.headers.get('content-type') ?? '')) {
@@ -59,11 +70,12 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   }
   if (!response.body) return void res.end();
   const reader = response.body.getReader();
-  res.once('close', () => void reader.cancel().catch(() => {}));
+  const closed = new Promise<void>((resolve) => res.once('close', resolve));
+  void closed.then(() => reader.cancel().catch(() => {}));
   for (;;) {
     const { done, value } = await reader.read();
     if (done || res.destroyed) break;
-    res.write(value);
+    if (!res.write(value)) await Promise.race([once(res, 'drain'), closed]);
   }
   res.end();
 }

@@ -58,7 +58,17 @@ export const tooLarge = () =>
 export const NOT_UTF8_BODY = '\u0000<request body is not valid UTF-8>';
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Reads the body up to the limit. Past it, stops reading and reports 413 without buffering the rest. */
+/** The client closed its connection before its body arrived: there is no one left to answer. */
+export class ClientLeft extends Error {
+  constructor(cause: unknown) {
+    super('The client closed the connection before sending its whole body.', { cause });
+  }
+}
+
+/**
+ * Reads the body up to the limit. Past it, stops reading and reports 413 without buffering the
+ * rest. A client that leaves halfway rejects with ClientLeft.
+ */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
@@ -89,7 +99,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       }
     });
     req.on('error', (error) => {
-      if (!failed) reject(error);
+      if (!failed) reject(req.destroyed ? new ClientLeft(error) : error);
     });
   });
 }

@@ -3,7 +3,7 @@ import type { Actor } from '../auth/actor.ts';
 import { DomainError, forbidden } from '../errors.ts';
 import { configuredOrigins, originAllowed } from '../http/origin.ts';
 import type { Services } from '../services.ts';
-import { errorReply, readBody, send, tokenFromHeaders, type Reply } from './http.ts';
+import { ClientLeft, errorReply, readBody, send, tokenFromHeaders, type Reply } from './http.ts';
 
 export interface RouteRequest {
   actor: Actor;
@@ -80,6 +80,7 @@ export class RestRouter {
       if (!req.complete) res.setHeader('Connection', 'close');
       send(res, reply);
     } catch (error) {
+      if (error instanceof ClientLeft) return;
       if (error instanceof DomainError) {
         if (error.kind === 'TooLarge' || !req.complete) res.setHeader('Connection', 'close');
         send(res, errorReply(error));

@@ -1,6 +1,6 @@
 // GraphQL over HTTP (server/graphql/http.ts): the body is read by the server as REST reads it and
 // handed to yoga as text; answers are written whole, or as they come for streams.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createChat, createUsers, type Users } from '../support/fixtures.ts';
 import net from 'node:net';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -110,6 +110,21 @@ describe('GraphQL over HTTP', () => {
       expect(JSON.parse(second.body)).toEqual({ data: { chat: { title: 'Over HTTP' } } });
     } finally {
       socket.close();
+    }
+  });
+
+  it('a client that leaves halfway through its body is not logged as a failure; others are served', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const socket = await Connection.open(server.url);
+      socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":`);
+      await new Promise((r) => setTimeout(r, 50));
+      socket.close();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(errors).not.toHaveBeenCalled();
+      expect((await query('application/json')).status).toBe(200);
+    } finally {
+      errors.mockRestore();
     }
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   MAX_BODY_BYTES,
   ROUTE_NOT_FOUND,
@@ -93,6 +94,25 @@ describe.each(BACKENDS)('REST conventions on %s (rest-api.md 1–3, 15.1)', (bac
   });
 
   const storedSettings = async () => JSON.stringify(await server.db.prisma.siteSetting.findMany({ orderBy: { key: 'asc' } }));
+
+  it('a client that leaves halfway through its body: nothing stored, nothing logged, others served', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const chatsBefore = await server.db.prisma.chat.count();
+      const { hostname, port } = new URL(server.url);
+      const socket = net.connect(Number(port), hostname);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(`POST /api/experimental/chats HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nCoder-Session-Token: ${users.member.token}\r\nContent-Length: 1000\r\n\r\n{"title":`);
+      await new Promise((r) => setTimeout(r, 50));
+      socket.destroy();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(errors).not.toHaveBeenCalled();
+      expect(await server.db.prisma.chat.count()).toBe(chatsBefore);
+      expect((await server.api.get('/api/v2/users/me', { token: users.member.token })).status).toBe(200);
+    } finally {
+      errors.mockRestore();
+    }
+  });
 
   describe('authentication (section 2)', () => {
     it('Product/Unauthenticated401: every route of section 5 without a token → 401 with the no-token detail', async () => {
