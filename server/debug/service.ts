@@ -280,11 +280,13 @@ export class DebugService {
         ? { ...(isPlainObject(run.summary) ? run.summary : {}), ...writerSummary }
         : undefined;
       if (firstTerminal) {
-        const steps = await sql.query<StepForSummary>(
-          'SELECT step_number AS "stepNumber", status, usage, error, attempts, metadata FROM chat_debug_steps WHERE run_id = $1::uuid',
+        const steps = await sql.query<StepForSummary & { id: string }>(
+          'SELECT id::text AS id, step_number AS "stepNumber", status, usage, error, attempts, metadata FROM chat_debug_steps WHERE run_id = $1::uuid',
           [run.id],
         );
         summary = aggregateSummary(summary ?? run.summary, steps);
+        // A finished run's steps are rarely written again (see updateStep).
+        for (const step of steps) this.recentRequests.forget(step.id);
       }
       const [row] = await sql.query<RawRun>(
         `UPDATE chat_debug_runs SET

@@ -323,6 +323,14 @@ describe.each(BACKENDS)('debug ingestion lifecycle on %s', (backend) => {
     expect(server.app.services.debug.heldStepRequests).toBe(held - 1);
     const later = await w.patchStep(token, chatId, run.id, step.id, { assistant_message_id: 7 });
     expect(later).toMatchObject({ normalized_request: request, assistant_message_id: 7, status: 'completed' });
+
+    // A step left unfinished leaves memory with its run.
+    const open = await w.addStep(token, chatId, run.id, { operation: 'stream', normalized_request: request });
+    expect(server.app.services.debug.heldStepRequests).toBe(held);
+    await w.patchRun(token, chatId, run.id, { status: 'interrupted' });
+    expect(server.app.services.debug.heldStepRequests).toBe(held - 1);
+    const afterRun = await w.patchStep(token, chatId, run.id, open.id, { status: 'interrupted' });
+    expect(afterRun.normalized_request).toEqual(request);
   });
 
   it('TestChatDebugStepCOALESCEPreservation: a status-only update keeps the payloads; error: null clears the error', async () => {
