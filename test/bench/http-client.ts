@@ -69,8 +69,9 @@ export class HttpConnection {
   /** `head`: the request line and headers, without Content-Length (added here) and the blank line. */
   send(head: string, body = ''): Promise<Answer> {
     return new Promise((resolve, reject) => {
+      if (this.socket.destroyed) return reject(new Error('connection closed'));
       this.pending = { resolve, reject };
-      this.socket.write(`${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      this.socket.write(`${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, (error) => error && this.fail(error));
     });
   }
 

@@ -20,11 +20,11 @@ async function load(plan: LoadPlan): Promise<Record<string, Slice[]>> {
 /**
  * The product's REST list and GraphQL `debugRuns` against a baseline handler in the same process
  * serving the same 100 rows with one raw SQL query and JSON.stringify. The three take turns in
- * short slices, `rounds` times, in an order rotated every round; a ratio is the median of the
- * rounds' ratios (each against the baseline's slice of the same round), so a change in the
+ * short slices, `rounds` times, through every order of the three in turn; a ratio is the median of
+ * the rounds' ratios (each against the baseline's slice of the same round), so a change in the
  * machine's speed, which here comes and goes within seconds, weighs on both sides alike.
  */
-export async function benchReads(sliceMs = 300, rounds = 40) {
+export async function benchReads(sliceMs = 300, rounds = 42) {
   const database = await openDatabase({ dataDir: 'memory://' });
   const config = loadConfig(['--chat-debug-logging-enabled', '--no-background-jobs', '--data-dir', '/tmp/experiments-bench-reads', '--host', '127.0.0.1']);
   const app = await buildApp({ config, database, secrets: SecretBox.fromPassphrase('bench') });
@@ -67,11 +67,17 @@ export async function benchReads(sliceMs = 300, rounds = 40) {
     const sum = (key: 'requests' | 'errors' | 'seconds') => all.reduce((n, w) => n + w[key], 0);
     return { errors: sum('errors'), rps: Math.round(sum('requests') / sum('seconds')) };
   };
+  for (const [name, slices] of windows) {
+    const failed = slices.find((slice) => slice.errors > 0 || slice.requests === 0);
+    if (failed) throw new Error(`reads bench: ${name} answered ${failed.errors} errors and ${failed.requests} successes in a slice`);
+  }
   const rate = (w: { requests: number; seconds: number }) => w.requests / w.seconds;
   const ratioTo = (name: string) => {
     const ratios = windows.get(name)!.map((w, round) => rate(w) / rate(windows.get('baseline')![round])).sort((a, b) => a - b);
+    const middle = ratios.length >> 1;
+    const median = ratios.length % 2 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
     return {
-      median: Math.round(ratios[Math.floor(ratios.length / 2)] * 100) / 100,
+      median: Math.round(median * 100) / 100,
       range: [Math.round(ratios[0] * 100) / 100, Math.round(ratios[ratios.length - 1] * 100) / 100] as [number, number],
     };
   };
