@@ -14,6 +14,41 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** The URL a child process prints as "serving http://…" once it listens. */
+function servingUrl(child: ChildProcess): Promise<string> {
+  let stderr = '';
+  child.stderr!.on('data', (c) => (stderr += c));
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 120_000);
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /serving (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1].replace('localhost', '127.0.0.1'));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+}
+
+/** The store-and-echo floor (floor-server.ts) in its own process, on the given database. */
+export async function startFloorProcess(databaseUrl: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/floor-server.ts', databaseUrl], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await servingUrl(child);
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 /** Starts the real server in its own process, so the load generator does not share its event loop. */
 export async function startServerProcess(
   options: { databaseUrl?: string; dataDir?: string; extraArgs?: string[]; memoryProbe?: boolean } = {},
@@ -28,21 +63,7 @@ export async function startServerProcess(
   const env = { ...process.env, MEMORY_PROBE_FILE: probeFile, ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATABASE_URL: '' }) };
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 120_000);
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /serving (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1].replace('localhost', '127.0.0.1'));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
+  const url = await servingUrl(child);
   const startedInMs = performance.now() - started;
   return {
     url,

@@ -1,13 +1,14 @@
 // `npm run bench`: figures reported, never asserted. Writes bench/results.json and prints a table.
 // The reads part serves from this process, configured as the server's entry point configures it.
 import '../../server/production-env.ts';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createPostgresDatabase, dropPostgresDatabase } from '../../server/db/database.ts';
 import { POSTGRES_ADMIN_URL } from '../support/database.ts';
 import { benchFanout } from './fanout.ts';
-import { ROOT, request, setupOwnerAndChat, startServerProcess } from './harness.ts';
+import { ROOT, request, setupOwnerAndChat, startFloorProcess, startServerProcess } from './harness.ts';
 import { benchIngestion, type IngestionResult } from './ingestion.ts';
 import { benchColdStart } from './cold-start.ts';
 import { cpuPerUnit, sampleCpu } from './cpu.ts';
@@ -24,7 +25,33 @@ const rows: string[][] = [];
 /** Concurrent writers, each an agent recording its own chat. */
 const WRITERS = [1, 4, 16];
 
-async function ingestionOn(label: string, databaseUrl?: string) {
+/**
+ * The store-and-echo floor at the most writers, on the same database, right after the product:
+ * what the machine gives a server doing next to nothing (floor-server.ts).
+ */
+async function floorOn(databaseUrl: string, product: IngestionResult) {
+  const floor = await startFloorProcess(databaseUrl);
+  try {
+    const writers = Math.max(...WRITERS);
+    const chats = Array.from({ length: writers }, () => randomUUID());
+    await benchIngestion(floor.url, 'none', chats.slice(0, 4), 3000); // warm-up
+    const before = sampleCpu(floor.child.pid!);
+    const result = await benchIngestion(floor.url, 'none', chats, 10_000);
+    const cpuPerStep = cpuPerUnit(before, sampleCpu(floor.child.pid!), result.steps);
+    const ratio = Math.round((product.stepsPerSecond / result.stepsPerSecond) * 100) / 100;
+    results.ingestion_PostgreSQL_floor = { ...result, cpuPerStep, productRatio: ratio };
+    rows.push([
+      `Ingestion, PostgreSQL, store-and-echo floor, ${writers} writers`,
+      `${result.stepsPerSecond} steps/s`,
+      `the product reached ${ratio} of it; CPU per step: server ${cpuPerStep.serverMs} ms, PostgreSQL ${cpuPerStep.postgresMs} ms`,
+    ]);
+  } finally {
+    await floor.stop();
+  }
+}
+
+/** Returns the result at the most writers. */
+async function ingestionOn(label: string, databaseUrl?: string): Promise<IngestionResult> {
   const server = await startServerProcess({ databaseUrl });
   try {
     const { token, chatId } = await setupOwnerAndChat(server.url);
@@ -46,6 +73,7 @@ async function ingestionOn(label: string, databaseUrl?: string) {
       ]);
     }
     results[`ingestion_${label}`] = byWriters;
+    return byWriters[`writers${Math.max(...WRITERS)}`];
   } finally {
     await server.stop();
   }
@@ -56,7 +84,7 @@ if (wants('ingestion') || wants('ingestion-postgres')) {
   const name = `exp_bench_${Date.now()}`;
   const url = await createPostgresDatabase(POSTGRES_ADMIN_URL, name);
   try {
-    await ingestionOn('PostgreSQL', url);
+    await floorOn(url, await ingestionOn('PostgreSQL', url));
   } finally {
     await dropPostgresDatabase(POSTGRES_ADMIN_URL, name);
   }
