@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { DomainError, type ErrorKind } from '../errors.ts';
 import { tooLarge } from '../rest/http.ts';
+import { jsonParseReason } from '../util/json.ts';
 
 export const CODES: Record<ErrorKind, string> = {
   Unauthenticated: 'UNAUTHENTICATED',
@@ -43,6 +44,7 @@ export function maskError(error: unknown, message: string): Error {
     });
   }
   if (error instanceof GraphQLError && error.extensions?.code === 'REQUEST_ENTITY_TOO_LARGE') return sameAsRestTooLarge(error);
+  if (error instanceof GraphQLError && isParseErrorWithText(error)) return withoutQuotedBody(error);
   if (!domain && error instanceof GraphQLError && !error.originalError) return withInputCode(error);
   if (!domain && error instanceof GraphQLError && error.originalError instanceof GraphQLError) {
     // An expected error raised as a GraphQLError (e.g. by scope auth): keep the field's location and path.
@@ -60,6 +62,21 @@ export function maskError(error: unknown, message: string): Error {
     nodes: error instanceof GraphQLError ? error.nodes : undefined,
     path: error instanceof GraphQLError ? error.path : undefined,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
+}
+
+type ParseFailure = { name?: unknown; message: string };
+const isParseErrorWithText = (error: GraphQLError) =>
+  typeof (error.extensions?.originalError as ParseFailure | undefined)?.message === 'string';
+
+/**
+ * Yoga's "POST body sent invalid JSON." carries the parser's message, which quotes the body (all
+ * of it, up to 4 MiB): kept is the reason only, as REST words it.
+ */
+function withoutQuotedBody(error: GraphQLError): GraphQLError {
+  const original = error.extensions.originalError as ParseFailure;
+  return new GraphQLError(error.message, {
+    extensions: { ...error.extensions, originalError: { name: original.name, message: jsonParseReason(original.message) } },
   });
 }
 

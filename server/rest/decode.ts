@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.ts';
-import { MAX_JSON_DEPTH, NUL_REASON, containsNul, isPlainObject, jsonDepthExceeds } from '../util/json.ts';
+import { MAX_JSON_DEPTH, NUL_REASON, containsNul, isPlainObject, jsonDepthExceeds, jsonParseReason } from '../util/json.ts';
 import { NOT_UTF8_BODY } from './http.ts';
 import { NIL_UUID, UuidError, parseUuid } from '../util/uuid.ts';
 
@@ -74,23 +74,13 @@ function convert(field: string, type: FieldType, value: unknown): unknown {
   }
 }
 
-/**
- * V8's JSON.parse messages quote a piece of the input (`Unexpected token 's', "sk-…" is not valid
- * JSON`). A body may carry a secret (an API key, a password), so the detail keeps only the reason.
- */
-function parserMessage(error: Error): string {
-  const message = error.message;
-  if (!message.includes('"')) return message;
-  return /^Unexpected token\b/.test(message) ? 'Unexpected token in JSON' : 'invalid JSON';
-}
-
 function parseTopLevel(raw: string): Record<string, unknown> {
   if (raw === NOT_UTF8_BODY) throw badJson('invalid UTF-8 in request body');
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    throw badJson(raw.trim() === '' ? 'unexpected end of JSON input' : parserMessage(error as Error));
+    throw badJson(raw.trim() === '' ? 'unexpected end of JSON input' : jsonParseReason((error as Error).message));
   }
   if (value === null) return {};
   if (!isPlainObject(value)) throw badJson(`json: cannot unmarshal ${jsonKind(value)} into an object`);

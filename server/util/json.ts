@@ -1,3 +1,15 @@
+/**
+ * Why JSON.parse refused a text, without the piece of the text V8 quotes (`Unexpected token 's',
+ * "sk-…" is not valid JSON`; some libraries append the whole text too): a body may carry a secret
+ * (an API key, a password), and an error should not echo megabytes back.
+ */
+export function jsonParseReason(message: string): string {
+  if (/^Unexpected token\b/.test(message)) return 'Unexpected token in JSON';
+  // V8 quotes the text after ', "'; what comes before it is the reason and the position.
+  const reason = message.split(', "')[0];
+  return reason.includes('"') ? 'invalid JSON' : reason;
+}
+
 /** Quotes a string like a JSON string literal, as Go's %q-style messages in the contract do. */
 export const quoteJson = (value: string) => JSON.stringify(value);
 

@@ -128,6 +128,24 @@ describe('GraphQL over HTTP', () => {
     }
   });
 
+  it('invalid JSON is refused without echoing the body (it may hold a secret, and up to 4 MiB)', async () => {
+    const secret = `sk-${'x'.repeat(200_000)}`;
+    // V8's wording of the reason varies by version; what matters is that no piece of the body is in it.
+    for (const [body, reason] of [
+      [`{"query": "{ me { id } }", "variables": {"key": ${secret}}}`, 'Unexpected token in JSON'],
+      [`{"query": "{ me { id } }", "variables": {"key": "${secret}"`, expect.stringMatching(/^[^"]* in JSON at position \d+/)],
+      ['{"query": "{ me { id } }"', expect.stringMatching(/^[^"]* in JSON at position 25\b/)],
+    ] as const) {
+      const res = await query('application/json', body);
+      const text = await res.text();
+      expect(res.status).toBe(400);
+      expect(text).not.toContain('sk-');
+      expect(JSON.parse(text)).toEqual({
+        errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST', originalError: { name: 'SyntaxError', message: reason } } }],
+      });
+    }
+  });
+
   it('a CSRF refusal reads the body it refused and keeps the connection', async () => {
     const res = await fetch(`${server.url}/graphql`, {
       method: 'POST',
