@@ -14,6 +14,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** Stops a child process with SIGTERM and waits for it to exit. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 /** The URL a child process prints as "serving http://…" once it listens. */
 function servingUrl(child: ChildProcess): Promise<string> {
   let stderr = '';
@@ -40,12 +49,7 @@ export async function startFloorProcess(databaseUrl: string): Promise<{ url: str
   return {
     url,
     child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 
@@ -82,12 +86,7 @@ export async function startServerProcess(
       }
       throw new Error('memory probe did not answer (start the server with memoryProbe)');
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 

@@ -1,5 +1,5 @@
 import { payload, percentile } from './harness.ts';
-import { HttpConnection } from './http-client.ts';
+import { HttpConnection } from '../support/http-connection.ts';
 
 export interface IngestionResult {
   steps: number;

@@ -1,4 +1,4 @@
-import { HttpConnection } from './http-client.ts';
+import { HttpConnection } from '../support/http-connection.ts';
 
 /** One request sent over and over: what a load window measures. */
 export interface LoadTarget {

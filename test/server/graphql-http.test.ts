@@ -2,49 +2,8 @@
 // handed to yoga as text; answers are written whole, or as they come for streams.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createChat, createUsers, type Users } from '../support/fixtures.ts';
-import net from 'node:net';
+import { HttpConnection } from '../support/http-connection.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-/** HTTP/1.1 by hand on one keep-alive connection: answers read by Content-Length. */
-class Connection {
-  private buffered = Buffer.alloc(0);
-  private waiting?: () => void;
-  private constructor(private readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk]);
-      this.waiting?.();
-    });
-  }
-
-  static async open(url: string): Promise<Connection> {
-    const { hostname, port } = new URL(url);
-    const socket = net.connect(Number(port), hostname);
-    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    return new Connection(socket);
-  }
-
-  write(text: string) {
-    this.socket.write(text);
-  }
-
-  async response(): Promise<{ status: number; body: string }> {
-    for (;;) {
-      const end = this.buffered.indexOf('\r\n\r\n');
-      const head = end < 0 ? '' : this.buffered.toString('latin1', 0, end);
-      const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? -1);
-      if (end >= 0 && length >= 0 && this.buffered.length >= end + 4 + length) {
-        const body = this.buffered.toString('utf8', end + 4, end + 4 + length);
-        this.buffered = this.buffered.subarray(end + 4 + length);
-        return { status: Number(head.slice(9, 12)), body };
-      }
-      await new Promise<void>((resolve) => (this.waiting = resolve));
-    }
-  }
-
-  close() {
-    this.socket.destroy();
-  }
-}
 
 describe('GraphQL over HTTP', () => {
   let server: TestServer;
@@ -92,7 +51,7 @@ describe('GraphQL over HTTP', () => {
   });
 
   it('reads a body sent in many small chunks, and serves the next request on the same connection', async () => {
-    const socket = await Connection.open(server.url);
+    const socket = new HttpConnection(new URL(server.url));
     try {
       const body = JSON.stringify({ query: `{ chat(id: "${chatId}") { title } }` });
       const head = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nCoder-Session-Token: ${users.member.token}\r\nContent-Length: ${body.length}\r\n\r\n`;
@@ -101,13 +60,13 @@ describe('GraphQL over HTTP', () => {
         socket.write(body.slice(i, i + 7));
         await new Promise((r) => setTimeout(r, 1));
       }
-      const first = await socket.response();
+      const first = await socket.answer();
       expect(first.status).toBe(200);
-      expect(JSON.parse(first.body)).toEqual({ data: { chat: { title: 'Over HTTP' } } });
+      expect(JSON.parse(first.text)).toEqual({ data: { chat: { title: 'Over HTTP' } } });
       socket.write(`${head}${body}`);
-      const second = await socket.response();
+      const second = await socket.answer();
       expect(second.status).toBe(200);
-      expect(JSON.parse(second.body)).toEqual({ data: { chat: { title: 'Over HTTP' } } });
+      expect(JSON.parse(second.text)).toEqual({ data: { chat: { title: 'Over HTTP' } } });
     } finally {
       socket.close();
     }
@@ -116,7 +75,7 @@ describe('GraphQL over HTTP', () => {
   it('a client that leaves halfway through its body is not logged as a failure; others are served', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      const socket = await Connection.open(server.url);
+      const socket = new HttpConnection(new URL(server.url));
       socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":`);
       await new Promise((r) => setTimeout(r, 50));
       socket.close();

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   MAX_BODY_BYTES,
@@ -15,6 +14,7 @@ import {
 } from '../support/assertions.ts';
 import { BACKENDS } from '../support/database.ts';
 import { PASSWORD, SIGNED_OUT, createUsers, login, type Users } from '../support/fixtures.ts';
+import { HttpConnection } from '../support/http-connection.ts';
 import { startTestServer, type ApiResponse, type TestServer } from '../support/server.ts';
 
 const CHATS = '/api/experimental/chats';
@@ -99,12 +99,10 @@ describe.each(BACKENDS)('REST conventions on %s (rest-api.md 1–3, 15.1)', (bac
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const chatsBefore = await server.db.prisma.chat.count();
-      const { hostname, port } = new URL(server.url);
-      const socket = net.connect(Number(port), hostname);
-      await new Promise((resolve) => socket.once('connect', resolve));
+      const socket = new HttpConnection(new URL(server.url));
       socket.write(`POST /api/experimental/chats HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nCoder-Session-Token: ${users.member.token}\r\nContent-Length: 1000\r\n\r\n{"title":`);
       await new Promise((r) => setTimeout(r, 50));
-      socket.destroy();
+      socket.close();
       await new Promise((r) => setTimeout(r, 200));
       expect(errors).not.toHaveBeenCalled();
       expect(await server.db.prisma.chat.count()).toBe(chatsBefore);

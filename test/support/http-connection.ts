@@ -7,8 +7,9 @@ export interface Answer {
 
 /**
  * A minimal HTTP/1.1 keep-alive client on one socket, in the spirit of wrk: a request is written
- * as one string and its answer read by Content-Length (or chunks), so a load generator sharing the machine's
- * two cores with the server spends little of them.
+ * as one string and its answer read by Content-Length (or chunks), so a load generator sharing the
+ * machine's two cores with the server spends little of them. Tests use `write` and `answer` to send
+ * a request piece by piece, or only part of one.
  */
 export class HttpConnection {
   private readonly socket: Socket;
@@ -31,6 +32,11 @@ export class HttpConnection {
 
   private receive(chunk: Buffer) {
     this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+    this.deliver();
+  }
+
+  /** Resolves the pending answer once the buffered bytes hold all of it. */
+  private deliver() {
     const headerEnd = this.buffered.indexOf('\r\n\r\n');
     if (headerEnd < 0 || !this.pending) return;
     const head = this.buffered.toString('latin1', 0, headerEnd);
@@ -68,10 +74,22 @@ export class HttpConnection {
 
   /** `head`: the request line and headers, without Content-Length (added here) and the blank line. */
   send(head: string, body = ''): Promise<Answer> {
+    const answer = this.answer();
+    this.write(`${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    return answer;
+  }
+
+  /** Raw bytes of a request, as they are. */
+  write(text: string) {
+    if (!this.socket.destroyed) this.socket.write(text, (error) => error && this.fail(error));
+  }
+
+  /** The next answer on this connection (one request in flight at a time). */
+  answer(): Promise<Answer> {
     return new Promise((resolve, reject) => {
       if (this.socket.destroyed) return reject(new Error('connection closed'));
       this.pending = { resolve, reject };
-      this.socket.write(`${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, (error) => error && this.fail(error));
+      this.deliver();
     });
   }
 
